@@ -1,0 +1,91 @@
+//! Command-line syntax (clap derive). Each subcommand's behaviour lives in `commands/`.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Groundwork: production backends from the backend-projects roadmap, in one binary.
+///
+/// Configuration comes from ./groundwork.toml (optional) and GROUNDWORK__SECTION__KEY
+/// environment variables; with none, everything runs on an SQLite file under ./data/.
+#[derive(Debug, Parser)]
+#[command(name = "groundwork", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve every system's HTTP API (migrating the embedded database first).
+    #[command(after_help = "Examples:\n  groundwork serve\n  groundwork serve --bind 0.0.0.0:8080 --only auth\n  groundwork serve --mount auth=/accounts")]
+    Serve(ServeArgs),
+    /// Apply pending database migrations of every system.
+    Migrate(MigrateArgs),
+    /// Manage user accounts directly in the database (works while `serve` runs).
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Print the OpenAPI 3.1 document of every system to stdout.
+    Openapi,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080, or server.bind from config].
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<SocketAddr>,
+    /// Mount only these systems (comma-separated names).
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub only: Vec<String>,
+    /// Mount a system somewhere other than its default path, as NAME=/PATH (repeatable).
+    #[arg(long, value_name = "NAME=/PATH")]
+    pub mount: Vec<String>,
+    /// Apply pending migrations before serving, even on PostgreSQL.
+    #[arg(long)]
+    pub migrate: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Only list pending migrations.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create an account (use --admin for the first administrator).
+    #[command(after_help = "Example:\n  groundwork users create --email admin@example.com --password 'long passphrase' --admin")]
+    Create(CreateUserArgs),
+    /// Give an existing account the admin role.
+    Promote(PromoteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateUserArgs {
+    /// Email address of the new account.
+    #[arg(long)]
+    pub email: String,
+    /// Password (or set GROUNDWORK_PASSWORD; or use --password-stdin).
+    #[arg(long, env = "GROUNDWORK_PASSWORD", hide_env_values = true, required_unless_present = "password_stdin")]
+    pub password: Option<String>,
+    /// Read the password from the first line of stdin (keeps it out of process listings).
+    #[arg(long, conflicts_with = "password")]
+    pub password_stdin: bool,
+    /// Display name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Make the account an administrator.
+    #[arg(long)]
+    pub admin: bool,
+    /// Print the account as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PromoteArgs {
+    /// Email address of the account.
+    #[arg(long)]
+    pub email: String,
+}

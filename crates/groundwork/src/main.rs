@@ -1,0 +1,49 @@
+//! The `groundwork` binary: `serve` runs every system's HTTP API on one port; `migrate`,
+//! `users` and `openapi` manage and describe a deployment. Exit codes: 0 success,
+//! 1 failure, 2 usage error.
+
+mod cli;
+mod commands;
+mod systems;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command, UsersCommand};
+
+/// An error in how the command was invoked (exit code 2), as opposed to a failure while
+/// doing the work (exit code 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // rustls needs one process-wide crypto provider when more than one is compiled in.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    groundwork_platform::telemetry::init(groundwork_platform::telemetry::LogFormat::from_env());
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => commands::serve::run(args).await,
+            Command::Migrate(args) => commands::migrate::run(args).await,
+            Command::Users(UsersCommand::Create(args)) => commands::users::create(args).await,
+            Command::Users(UsersCommand::Promote(args)) => commands::users::promote(args).await,
+            Command::Openapi => commands::openapi::run().await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            if error.downcast_ref::<UsageError>().is_some() { ExitCode::from(2) } else { ExitCode::FAILURE }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Every system this binary can mount, in landing-page order. A new system crate is added
+//! here and nowhere else.
+
+use std::sync::Arc;
+
+use groundwork_platform::System;
+use groundwork_platform::auth::AuthSystem;
+
+/// All systems, each at its default mount path unless `--mount` says otherwise.
+pub fn all() -> Vec<Arc<dyn System>> {
+    vec![Arc::new(AuthSystem)]
+}

@@ -1,0 +1,187 @@
+//! The relational database: one SeaORM connection pool, SQLite by default, PostgreSQL when
+//! the URL says so.
+//!
+//! SQLite runs in WAL mode with `synchronous=NORMAL` (durable across application crashes,
+//! may lose the last transactions on power loss, as documented by SQLite), foreign keys on,
+//! and a busy timeout so that `groundwork users create` can write while `serve` runs.
+
+pub mod migrate;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+
+use crate::config::Settings;
+
+pub use migrate::{MigrationReport, SystemMigrations};
+pub use sea_orm::DbBackend as Backend;
+
+/// How long an SQLite writer waits for another writer before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A failure to open the database, with the target named (password redacted).
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    /// The data directory could not be created.
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The URL names a database we do not support.
+    #[error("unsupported database URL scheme in {0} (use sqlite:// or postgres://)")]
+    UnsupportedScheme(String),
+    /// Connecting failed.
+    #[error("cannot connect to {target}: {source}")]
+    Connect {
+        /// The database, with any password removed.
+        target: String,
+        /// The driver's error.
+        source: DbErr,
+    },
+}
+
+/// The URL the settings point at: the configured one, or the SQLite file in the data dir.
+pub fn database_url(settings: &Settings) -> String {
+    match &settings.database.url {
+        Some(url) => url.expose().to_owned(),
+        None => format!("sqlite://{}?mode=rwc", settings.default_sqlite_path().display()),
+    }
+}
+
+/// A URL with any password replaced, fit for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+            format!("{scheme}://{user}:***@{host}{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// Opens the pool. For the default SQLite file, the data directory is created first.
+pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbSetupError> {
+    let url = database_url(settings);
+    let backend = backend_of(&url).ok_or_else(|| DbSetupError::UnsupportedScheme(redact_url(&url)))?;
+    if settings.database.url.is_none() {
+        std::fs::create_dir_all(&settings.data_dir).map_err(|source| DbSetupError::DataDir {
+            path: settings.data_dir.clone(),
+            source,
+        })?;
+    }
+    let mut options = ConnectOptions::new(url.clone());
+    let default_pool = if backend == DbBackend::Sqlite { 5 } else { 10 };
+    options
+        .max_connections(settings.database.max_connections.unwrap_or(default_pool))
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        });
+    Database::connect(options)
+        .await
+        .map_err(|source| DbSetupError::Connect { target: redact_url(&url), source })
+}
+
+/// Which backend a URL selects, if we support it.
+pub fn backend_of(url: &str) -> Option<DbBackend> {
+    let scheme = url.split_once(':')?.0;
+    match scheme {
+        "sqlite" => Some(DbBackend::Sqlite),
+        "postgres" | "postgresql" => Some(DbBackend::Postgres),
+        _ => None,
+    }
+}
+
+/// Whether a database error is a unique-constraint violation, on either backend.
+pub fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Pool statistics for the metrics endpoint.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolStats {
+    /// Open connections.
+    pub size: u32,
+    /// Open connections not in use.
+    pub idle: u32,
+    /// The configured maximum.
+    pub max: u32,
+}
+
+/// Reads the pool's current statistics.
+pub fn pool_stats(db: &DatabaseConnection) -> Option<PoolStats> {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            Some(PoolStats {
+                size: pool.size(),
+                idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                max: pool.options().get_max_connections(),
+            })
+        }
+        DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            Some(PoolStats {
+                size: pool.size(),
+                idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                max: pool.options().get_max_connections(),
+            })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_removed_from_urls() {
+        assert_eq!(
+            redact_url("postgres://app:hunter2@db.internal:5432/app?sslmode=require"),
+            "postgres://app:***@db.internal:5432/app?sslmode=require"
+        );
+        assert_eq!(redact_url("sqlite://data/groundwork.db?mode=rwc"), "sqlite://data/groundwork.db?mode=rwc");
+    }
+
+    #[test]
+    fn the_default_url_is_an_sqlite_file_in_the_data_dir() {
+        let settings = Settings::default();
+        assert_eq!(database_url(&settings), "sqlite://data/groundwork.db?mode=rwc");
+        assert_eq!(backend_of(&database_url(&settings)), Some(DbBackend::Sqlite));
+        assert_eq!(backend_of("postgresql://x/y"), Some(DbBackend::Postgres));
+        assert_eq!(backend_of("mysql://x/y"), None);
+    }
+
+    #[tokio::test]
+    async fn the_sqlite_file_is_created_in_wal_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings { data_dir: dir.path().join("nested/data"), ..Settings::default() };
+        let db = connect(&settings).await.unwrap();
+        assert!(settings.default_sqlite_path().exists());
+        let row = sea_orm::ConnectionTrait::query_one_raw(
+            &db,
+            sea_orm::Statement::from_string(DbBackend::Sqlite, "PRAGMA journal_mode"),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let mode: String = row.try_get_by_index(0).unwrap();
+        assert_eq!(mode, "wal");
+    }
+}

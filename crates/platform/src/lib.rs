@@ -1,0 +1,34 @@
+//! The shared kernel of Groundwork. Every system crate builds on it; it depends on none
+//! of them.
+//!
+//! - [`config`]: typed settings from defaults, `groundwork.toml` and the environment;
+//! - [`telemetry`]: logging, and the per-request span;
+//! - [`error`]: [`ApiError`], rendered as RFC 9457 problem+json;
+//! - [`db`]: the SeaORM pool (SQLite by default, PostgreSQL by URL) and per-system migrations;
+//! - [`auth`]: users, passwords, JWT access tokens, rotating refresh tokens, roles, `/auth`;
+//! - [`http`]: the middleware stack and the problem-aware extractors;
+//! - [`ratelimit`]: GCRA limiters, in-process and on Redis;
+//! - [`system`]: the contract each system crate implements, and [`app`] which mounts them;
+//! - [`server`]: serving with graceful shutdown;
+//! - `testing` (feature): `TestApp`, the harness every integration test uses.
+
+pub mod app;
+pub mod auth;
+pub mod builtin;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod openapi;
+pub mod pagination;
+mod platform;
+pub mod ratelimit;
+pub mod server;
+pub mod system;
+pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use error::{ApiError, ApiResult, FieldError};
+pub use platform::{Platform, PlatformError};
+pub use system::{BackgroundTask, Mount, System};

@@ -1,0 +1,97 @@
+//! The in-process limiter: TATs in a sharded map, bounded in size.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use super::{Decision, Quota, RateLimitError, RateLimiter, gcra};
+
+const SHARDS: usize = 16;
+/// Above this many keys a shard first drops keys whose bucket is full again (they carry no
+/// information); if it is still full, unknown keys are refused until space frees up, so a
+/// flood of spoofed keys cannot grow memory without bound.
+const MAX_KEYS_PER_SHARD: usize = 64 * 1024;
+
+/// GCRA state in this process's memory. Correct for one instance; behind a load balancer,
+/// use [`super::RedisRateLimiter`] so every instance sees the same counts.
+pub struct InMemoryRateLimiter {
+    epoch: Instant,
+    hasher: RandomState,
+    shards: [Mutex<HashMap<Box<str>, u128>>; SHARDS],
+}
+
+impl Default for InMemoryRateLimiter {
+    fn default() -> Self {
+        Self {
+            epoch: Instant::now(),
+            hasher: RandomState::new(),
+            shards: std::array::from_fn(|_| Mutex::new(HashMap::new())),
+        }
+    }
+}
+
+impl InMemoryRateLimiter {
+    /// An empty limiter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of keys currently tracked (for tests and metrics).
+    pub fn tracked_keys(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().map(|m| m.len()).unwrap_or(0)).sum()
+    }
+
+    fn shard(&self, key: &str) -> &Mutex<HashMap<Box<str>, u128>> {
+        let mut hasher = self.hasher.build_hasher();
+        key.hash(&mut hasher);
+        // The modulo keeps the index in range; truncating the hash first is harmless.
+        &self.shards[(hasher.finish() as usize) % SHARDS]
+    }
+
+    fn decide(&self, key: &str, quota: Quota, consume: bool) -> Decision {
+        let now = self.epoch.elapsed().as_nanos();
+        // A poisoned lock only means another request panicked mid-update of a plain map of
+        // integers; the data is still usable.
+        let mut map = self.shard(key).lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let stored = map.get(key).copied();
+        let (decision, new_tat) = gcra(stored, now, quota, consume);
+        if let Some(tat) = new_tat {
+            if stored.is_none() && map.len() >= MAX_KEYS_PER_SHARD {
+                map.retain(|_, tat| *tat > now);
+                if map.len() >= MAX_KEYS_PER_SHARD {
+                    return Decision::Limited { retry_after: std::time::Duration::from_secs(1) };
+                }
+            }
+            match map.get_mut(key) {
+                Some(slot) => *slot = tat,
+                None => {
+                    map.insert(key.into(), tat);
+                }
+            }
+        }
+        decision
+    }
+}
+
+#[async_trait::async_trait]
+impl RateLimiter for InMemoryRateLimiter {
+    async fn check(&self, key: &str, quota: Quota, consume: bool) -> Result<Decision, RateLimitError> {
+        Ok(self.decide(key, quota, consume))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_limited_independently() {
+        let limiter = InMemoryRateLimiter::new();
+        let quota = Quota::per_second(1, 1);
+        assert!(limiter.decide("ip:a", quota, true).is_allowed());
+        assert!(!limiter.decide("ip:a", quota, true).is_allowed());
+        assert!(limiter.decide("ip:b", quota, true).is_allowed());
+        assert_eq!(limiter.tracked_keys(), 2);
+    }
+}

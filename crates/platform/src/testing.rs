@@ -1,0 +1,381 @@
+//! The integration-test harness: [`TestApp`] runs the real application (the same
+//! [`crate::app::build`] as `groundwork serve`) on `127.0.0.1:0` with a fresh database, and
+//! offers typed request helpers and user fixtures.
+//!
+//! Each `TestApp` gets its own SQLite file in a temporary directory, or, when
+//! `GROUNDWORK_TEST_POSTGRES_URL` is set, its own freshly created PostgreSQL database
+//! (dropped afterwards). With `GROUNDWORK_REQUIRE_SERVICES=1`, a missing service URL fails
+//! the test instead of skipping the service-specific part.
+
+// A harness reports setup failures by panicking: that is how a test fails.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, Method, StatusCode};
+use figment::Figment;
+use figment::providers::Serialized;
+use sea_orm::{ConnectionTrait, Database};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::auth::email::Email;
+use crate::auth::password::NewPassword;
+use crate::auth::service::Registration;
+use crate::config::Config;
+use crate::system::{Mount, System};
+use crate::Platform;
+
+/// Whether CI demands real services (`GROUNDWORK_REQUIRE_SERVICES=1`).
+pub fn services_required() -> bool {
+    std::env::var("GROUNDWORK_REQUIRE_SERVICES").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+}
+
+fn service_url(variable: &str) -> Option<String> {
+    match std::env::var(variable) {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            assert!(
+                !services_required(),
+                "GROUNDWORK_REQUIRE_SERVICES=1 but {variable} is not set"
+            );
+            None
+        }
+    }
+}
+
+/// PostgreSQL server URL for tests (`GROUNDWORK_TEST_POSTGRES_URL`), if any.
+pub fn postgres_url() -> Option<String> {
+    service_url("GROUNDWORK_TEST_POSTGRES_URL")
+}
+
+/// Redis URL for tests (`GROUNDWORK_TEST_REDIS_URL`), if any.
+pub fn redis_url() -> Option<String> {
+    service_url("GROUNDWORK_TEST_REDIS_URL")
+}
+
+/// NATS URL for tests (`GROUNDWORK_TEST_NATS_URL`), if any.
+pub fn nats_url() -> Option<String> {
+    service_url("GROUNDWORK_TEST_NATS_URL")
+}
+
+/// A prefix unique to one test, for Redis keys and NATS subjects.
+pub fn unique_prefix(test: &str) -> String {
+    format!("gwtest:{test}:{}:", Uuid::now_v7().simple())
+}
+
+/// Replaces the database name in a PostgreSQL URL.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a postgres:// URL");
+    let (before_query, query) = match rest.split_once('?') {
+        Some((head, query)) => (head, Some(query)),
+        None => (rest, None),
+    };
+    let authority = before_query.split('/').next().unwrap_or(before_query);
+    let mut out = format!("{scheme}://{authority}/{database}");
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
+
+/// A PostgreSQL database created for one test and dropped (with its connections) after.
+struct TestDatabase {
+    server_url: String,
+    name: String,
+}
+
+impl TestDatabase {
+    async fn create(server_url: &str) -> (Self, String) {
+        let name = format!("gw_test_{}", Uuid::now_v7().simple());
+        let admin = Database::connect(server_url).await.expect("connect to GROUNDWORK_TEST_POSTGRES_URL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create a test database");
+        admin.close().await.ok();
+        let url = with_database(server_url, &name);
+        (Self { server_url: server_url.to_owned(), name }, url)
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let server_url = self.server_url.clone();
+        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+        // Drop runs inside the test's runtime, which cannot be blocked on; a helper
+        // thread with its own runtime does the cleanup.
+        let cleanup = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let admin = Database::connect(&server_url).await.ok()?;
+                admin.execute_unprepared(&sql).await.ok()?;
+                admin.close().await.ok()
+            })
+        });
+        let _ = cleanup.join();
+    }
+}
+
+/// A response, fully read.
+#[derive(Debug)]
+pub struct TestResponse {
+    /// Status code.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    /// The body as JSON (panics with the body text if it is not).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the response is a problem+json with this status and code.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) -> Value {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text());
+        assert_eq!(
+            self.header("content-type"),
+            Some(crate::error::PROBLEM_JSON),
+            "not a problem document: {}",
+            self.text()
+        );
+        let body = self.json();
+        assert_eq!(body["code"], code, "unexpected problem code: {body}");
+        assert_eq!(body["status"], status);
+        body
+    }
+}
+
+/// A registered account and its tokens.
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    /// Account id.
+    pub id: Uuid,
+    /// Email.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// Access token.
+    pub access_token: String,
+    /// Refresh token.
+    pub refresh_token: String,
+}
+
+/// Builds a [`TestApp`].
+pub struct TestAppBuilder {
+    systems: Vec<Arc<dyn System>>,
+    figment: Figment,
+}
+
+impl TestAppBuilder {
+    /// Mounts a system at its default path.
+    pub fn system(mut self, system: impl System) -> Self {
+        self.systems.push(Arc::new(system));
+        self
+    }
+
+    /// Sets a configuration key (dotted, as in `rate_limit.per_ip_burst`).
+    pub fn config(mut self, key: &str, value: impl Serialize) -> Self {
+        self.figment = self.figment.merge(Serialized::default(key, value));
+        self
+    }
+
+    /// Starts the app.
+    pub async fn spawn(self) -> TestApp {
+        crate::telemetry::init(crate::telemetry::LogFormat::Text);
+        let dir = tempfile::tempdir().expect("create a temporary directory");
+        let mut figment = Figment::new()
+            .merge(Serialized::default("data_dir", dir.path()))
+            // Tests send many requests from one address; rate-limit tests lower these.
+            .merge(Serialized::default("rate_limit.per_ip_per_second", 100_000))
+            .merge(Serialized::default("rate_limit.per_ip_burst", 100_000))
+            .merge(Serialized::default("rate_limit.per_user_per_second", 100_000))
+            .merge(Serialized::default("rate_limit.per_user_burst", 100_000));
+        let database = match postgres_url() {
+            Some(server) => {
+                let (database, url) = TestDatabase::create(&server).await;
+                figment = figment.merge(Serialized::default("database.url", url));
+                Some(database)
+            }
+            None => None,
+        };
+        let config = Config::from_figment(figment.merge(self.figment)).expect("valid test configuration");
+        let platform = Platform::new(config, &self.systems).await.expect("start the platform");
+        platform.migrate(&self.systems).await.expect("migrate the test database");
+        let mounts: Vec<Mount> = self.systems.iter().cloned().map(Mount::default_for).collect();
+        let app = crate::app::build(&platform, &mounts).expect("build the app");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let address = listener.local_addr().expect("local address");
+        let shutdown = platform.shutdown_token().clone();
+        let server = tokio::spawn(crate::server::serve(
+            listener,
+            app.router,
+            shutdown,
+            std::time::Duration::from_secs(5),
+        ));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("build an HTTP client");
+        TestApp { address, platform, client, openapi: app.openapi, server, _database: database, _dir: dir }
+    }
+}
+
+/// A running application; see the module docs.
+pub struct TestApp {
+    /// Where it listens.
+    pub address: SocketAddr,
+    /// Its platform (database, auth service, ...), for arranging and checking state.
+    pub platform: Platform,
+    /// An HTTP client that does not follow redirects.
+    pub client: reqwest::Client,
+    /// The OpenAPI document it serves.
+    pub openapi: utoipa::openapi::OpenApi,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    // Declared last: dropped after the server is stopped.
+    _database: Option<TestDatabase>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.platform.shutdown_token().cancel();
+        self.server.abort();
+    }
+}
+
+impl TestApp {
+    /// A builder with no systems mounted (only the built-in routes).
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder { systems: Vec::new(), figment: Figment::new() }
+    }
+
+    /// An app with the auth system mounted at `/auth`.
+    pub async fn with_auth() -> Self {
+        Self::builder().system(crate::auth::AuthSystem).spawn().await
+    }
+
+    /// The absolute URL of a path.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// A request builder for anything the helpers do not cover.
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// Sends a request and reads the whole response.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> TestResponse {
+        let response = request.send().await.expect("send the request");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.expect("read the body").to_vec();
+        TestResponse { status, headers, body }
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.send(self.request(Method::GET, path)).await
+    }
+
+    /// `GET path` with a bearer token.
+    pub async fn get_authed(&self, path: &str, token: &str) -> TestResponse {
+        self.send(self.request(Method::GET, path).bearer_auth(token)).await
+    }
+
+    /// `method path` with a JSON body.
+    pub async fn json(&self, method: Method, path: &str, body: &Value) -> TestResponse {
+        self.send(self.request(method, path).json(body)).await
+    }
+
+    /// `method path` with a JSON body and a bearer token.
+    pub async fn json_authed(&self, method: Method, path: &str, token: &str, body: &Value) -> TestResponse {
+        self.send(self.request(method, path).bearer_auth(token).json(body)).await
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post(&self, path: &str, body: &Value) -> TestResponse {
+        self.json(Method::POST, path, body).await
+    }
+
+    /// Registers a new account with a unique email through `POST /auth/register`.
+    pub async fn register_user(&self) -> TestUser {
+        let email = format!("user-{}@example.com", Uuid::now_v7().simple());
+        self.register(&email, "correct horse battery").await
+    }
+
+    /// Registers an account with this email and password.
+    pub async fn register(&self, email: &str, password: &str) -> TestUser {
+        let response = self.post("/auth/register", &json!({"email": email, "password": password})).await;
+        assert_eq!(response.status, StatusCode::CREATED, "registration failed: {}", response.text());
+        user_from(&response.json(), email, password)
+    }
+
+    /// Logs in through `POST /auth/login`.
+    pub async fn login(&self, email: &str, password: &str) -> TestUser {
+        let response = self.post("/auth/login", &json!({"email": email, "password": password})).await;
+        assert_eq!(response.status, StatusCode::OK, "login failed: {}", response.text());
+        user_from(&response.json(), email, password)
+    }
+
+    /// An account with the given role, created directly through the auth service (as the
+    /// `groundwork users create` command does), then logged in.
+    pub async fn user_with_role(&self, role: &str) -> TestUser {
+        let email = format!("{role}-{}@example.com", Uuid::now_v7().simple());
+        let password = "correct horse battery";
+        let registration = Registration {
+            email: Email::parse(&email).unwrap(),
+            password: NewPassword::parse("password", password).unwrap(),
+            name: None,
+        };
+        self.platform.auth().create_user(registration, role).await.expect("create the user");
+        self.login(&email, password).await
+    }
+
+    /// An admin, logged in.
+    pub async fn admin(&self) -> TestUser {
+        self.user_with_role(crate::auth::role::ADMIN).await
+    }
+}
+
+fn user_from(body: &Value, email: &str, password: &str) -> TestUser {
+    TestUser {
+        id: body["user"]["id"].as_str().and_then(|id| id.parse().ok()).expect("user.id in the token response"),
+        email: email.to_owned(),
+        password: password.to_owned(),
+        access_token: body["access_token"].as_str().expect("access_token").to_owned(),
+        refresh_token: body["refresh_token"].as_str().expect("refresh_token").to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_name_is_replaced_in_postgres_urls() {
+        assert_eq!(with_database("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
+        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+        assert_eq!(with_database("postgres://u:p@h/db?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
+    }
+}
