@@ -231,7 +231,10 @@ impl std::error::Error for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if self.status.is_server_error() {
+        if self.status.is_server_error() && self.source.is_none() {
+            // Expected conditions (timeouts, overload): worth a warning, not an error.
+            tracing::warn!(status = self.status.as_u16(), code = %self.code, detail = %self.detail, "request failed");
+        } else if self.status.is_server_error() {
             // Logged here, once, inside the request span. Walk the chain so the log
             // shows the root cause, not only the outermost wrapper.
             let mut cause = String::new();

@@ -67,7 +67,10 @@ impl Platform {
         let db = db::connect(settings).await?;
         let redis = connect_redis(settings).await?;
         let limiter: Arc<dyn RateLimiter> = match &redis {
-            Some(connection) => Arc::new(RedisRateLimiter::new(connection.clone(), "gw:rl:")),
+            Some(connection) => Arc::new(RedisRateLimiter::new(
+                connection.clone(),
+                format!("{}rl:", settings.redis.key_prefix),
+            )),
             None => Arc::new(InMemoryRateLimiter::new()),
         };
         let secret = tokens::load_or_create_secret(&settings.auth, &settings.data_dir)

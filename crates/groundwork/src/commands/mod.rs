@@ -31,10 +31,7 @@ pub fn auto_migrates(platform: &Platform) -> bool {
 pub async fn ensure_schema(platform: &Platform, migrate: bool) -> anyhow::Result<()> {
     let systems = systems::all();
     if migrate || auto_migrates(platform) {
-        let report = platform.migrate(&systems).await?;
-        for (system, name) in &report.applied {
-            tracing::info!(system, migration = name, "applied");
-        }
+        platform.migrate(&systems).await?;
         return Ok(());
     }
     let pending = platform.pending_migrations(&systems).await?;

@@ -50,9 +50,11 @@ impl Config {
                 file.display()
             )));
         }
-        let mut figment = Figment::new()
-            .merge(Toml::file_exact(&file))
-            .merge(Env::prefixed("GROUNDWORK__").split("__"));
+        let mut figment = Figment::new();
+        if file.exists() {
+            figment = figment.merge(Toml::file_exact(&file));
+        }
+        figment = figment.merge(Env::prefixed("GROUNDWORK__").split("__"));
         if let Ok(url) = std::env::var("DATABASE_URL") {
             figment = figment.merge(("database.url", url));
         }
@@ -286,11 +288,19 @@ impl RateLimitSettings {
 }
 
 /// Redis connection.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(default)]
 pub struct RedisSettings {
     /// `redis://host:6379`; unset keeps everything in-process.
     pub url: Option<Secret>,
+    /// Prefix of every key Groundwork writes, so deployments can share a Redis.
+    pub key_prefix: String,
+}
+
+impl Default for RedisSettings {
+    fn default() -> Self {
+        Self { url: None, key_prefix: "gw:".into() }
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,143 @@
+//! Rate limits: the limiter contract (in-process and Redis), per-address limits on every
+//! route, and failed-login limits.
+
+use std::time::Duration;
+
+use groundwork_platform::ratelimit::{Decision, InMemoryRateLimiter, Quota, RateLimiter, RedisRateLimiter};
+use groundwork_platform::testing::{self, TestApp};
+use serde_json::json;
+
+/// The behaviour every limiter must have.
+async fn contract(limiter: &dyn RateLimiter) {
+    let quota = Quota::per_second(10, 3);
+    for remaining in [2, 1, 0] {
+        assert_eq!(limiter.check("a", quota, true).await.unwrap(), Decision::Allowed { remaining });
+    }
+    let limited = limiter.check("a", quota, true).await.unwrap();
+    assert!(!limited.is_allowed());
+    assert_eq!(limited.retry_after_secs(), 1);
+    assert!(limiter.check("b", quota, true).await.unwrap().is_allowed(), "keys are independent");
+
+    // Looking does not count.
+    let strict = Quota::per_window(1, Duration::from_secs(60));
+    for _ in 0..3 {
+        assert!(limiter.check("peek", strict, false).await.unwrap().is_allowed());
+    }
+    assert!(limiter.check("peek", strict, true).await.unwrap().is_allowed());
+    assert!(!limiter.check("peek", strict, false).await.unwrap().is_allowed());
+
+    // The bucket refills at the sustained rate.
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    assert!(limiter.check("a", quota, true).await.unwrap().is_allowed());
+}
+
+#[tokio::test]
+async fn the_in_memory_limiter_meets_the_contract() {
+    contract(&InMemoryRateLimiter::new()).await;
+}
+
+#[tokio::test]
+async fn the_redis_limiter_meets_the_contract() {
+    let Some(url) = testing::redis_url() else {
+        eprintln!("skipped: GROUNDWORK_TEST_REDIS_URL is not set");
+        return;
+    };
+    let client = redis::Client::open(url).unwrap();
+    let connection = redis::aio::ConnectionManager::new(client).await.unwrap();
+    contract(&RedisRateLimiter::new(connection, testing::unique_prefix("ratelimit"))).await;
+}
+
+#[tokio::test]
+async fn every_route_is_limited_per_client_address() {
+    let app = TestApp::builder()
+        .system(groundwork_platform::auth::AuthSystem)
+        .config("rate_limit.per_ip_per_second", 1)
+        .config("rate_limit.per_ip_burst", 3)
+        .spawn()
+        .await;
+    for _ in 0..3 {
+        assert_eq!(app.get("/hello").await.status, 200);
+    }
+    let limited = app.get("/hello").await;
+    limited.assert_problem(429, "rate_limited");
+    assert_eq!(limited.header("retry-after"), Some("1"));
+}
+
+#[tokio::test]
+async fn signed_in_users_are_limited_across_addresses() {
+    let app = TestApp::builder()
+        .system(groundwork_platform::auth::AuthSystem)
+        .config("rate_limit.per_user_per_second", 1)
+        .config("rate_limit.per_user_burst", 2)
+        .spawn()
+        .await;
+    let user = app.register_user().await;
+    for _ in 0..2 {
+        assert_eq!(app.get_authed("/auth/me", &user.access_token).await.status, 200);
+    }
+    app.get_authed("/auth/me", &user.access_token).await.assert_problem(429, "rate_limited");
+    // Another user is not affected.
+    let other = app.register_user().await;
+    assert_eq!(app.get_authed("/auth/me", &other.access_token).await.status, 200);
+}
+
+#[tokio::test]
+async fn failed_logins_lock_the_account_even_for_the_right_password() {
+    let app = TestApp::builder()
+        .system(groundwork_platform::auth::AuthSystem)
+        .config("rate_limit.login_failures_per_account", 3)
+        .spawn()
+        .await;
+    let user = app.register_user().await;
+    for _ in 0..3 {
+        app.post("/auth/login", &json!({"email": user.email, "password": "wrong password"}))
+            .await
+            .assert_problem(401, "invalid_credentials");
+    }
+    let locked = app.post("/auth/login", &json!({"email": user.email, "password": user.password})).await;
+    locked.assert_problem(429, "rate_limited");
+    assert!(locked.header("retry-after").unwrap().parse::<u64>().unwrap() > 60);
+    // Other accounts can still sign in from the same address.
+    let other = app.register_user().await;
+    app.login(&other.email, &other.password).await;
+}
+
+#[tokio::test]
+async fn failed_logins_are_limited_per_address_across_accounts() {
+    let app = TestApp::builder()
+        .system(groundwork_platform::auth::AuthSystem)
+        .config("rate_limit.login_failures_per_ip", 4)
+        .spawn()
+        .await;
+    for n in 0..4 {
+        app.post("/auth/login", &json!({"email": format!("victim{n}@example.com"), "password": "guess guess"}))
+            .await
+            .assert_problem(401, "invalid_credentials");
+    }
+    app.post("/auth/login", &json!({"email": "victim9@example.com", "password": "guess guess"}))
+        .await
+        .assert_problem(429, "rate_limited");
+}
+
+#[tokio::test]
+async fn limits_shared_through_redis_span_instances() {
+    let Some(url) = testing::redis_url() else {
+        eprintln!("skipped: GROUNDWORK_TEST_REDIS_URL is not set");
+        return;
+    };
+    // Two app instances, one Redis: the second sees the first one's count.
+    let prefix = testing::unique_prefix("shared-limit");
+    let build = || {
+        TestApp::builder()
+            .config("redis.url", url.clone())
+            .config("redis.key_prefix", prefix.clone())
+            .config("rate_limit.per_ip_per_second", 1)
+            .config("rate_limit.per_ip_burst", 2)
+    };
+    let first = build().spawn().await;
+    let second = build().spawn().await;
+    assert_eq!(first.get("/hello").await.status, 200);
+    assert_eq!(second.get("/hello").await.status, 200);
+    second.get("/hello").await.assert_problem(429, "rate_limited");
+    first.get("/hello").await.assert_problem(429, "rate_limited");
+}
