@@ -18,7 +18,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve every system's HTTP API (migrating the embedded database first).
-    #[command(after_help = "Examples:\n  groundwork serve\n  groundwork serve --bind 0.0.0.0:8080 --only auth\n  groundwork serve --mount auth=/accounts")]
+    #[command(
+        after_help = "Examples:\n  groundwork serve\n  groundwork serve --bind 0.0.0.0:8080 --only auth\n  groundwork serve --mount auth=/accounts"
+    )]
     Serve(ServeArgs),
     /// Apply pending database migrations of every system.
     Migrate(MigrateArgs),
@@ -55,7 +57,9 @@ pub struct MigrateArgs {
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
     /// Create an account (use --admin for the first administrator).
-    #[command(after_help = "Example:\n  groundwork users create --email admin@example.com --password 'long passphrase' --admin")]
+    #[command(
+        after_help = "Example:\n  groundwork users create --email admin@example.com --password 'long passphrase' --admin"
+    )]
     Create(CreateUserArgs),
     /// Give an existing account the admin role.
     Promote(PromoteArgs),
@@ -67,7 +71,12 @@ pub struct CreateUserArgs {
     #[arg(long)]
     pub email: String,
     /// Password (or set GROUNDWORK_PASSWORD; or use --password-stdin).
-    #[arg(long, env = "GROUNDWORK_PASSWORD", hide_env_values = true, required_unless_present = "password_stdin")]
+    #[arg(
+        long,
+        env = "GROUNDWORK_PASSWORD",
+        hide_env_values = true,
+        required_unless_present = "password_stdin"
+    )]
     pub password: Option<String>,
     /// Read the password from the first line of stdin (keeps it out of process listings).
     #[arg(long, conflicts_with = "password")]

@@ -34,14 +34,22 @@ pub fn build(platform: &Platform, mounts: &[Mount]) -> Result<App, BoxError> {
         .routes(routes!(metrics::metrics))
         .with_state(platform.clone());
     let mut api = OpenApiRouter::with_openapi(openapi::base_document()).merge(server_routes);
-    openapi::add_tag(api.get_openapi_mut(), "server", "Built-in routes: hello, health, metrics, docs.");
+    openapi::add_tag(
+        api.get_openapi_mut(),
+        "server",
+        "Built-in routes: hello, health, metrics, docs.",
+    );
 
     let mut entries = Vec::new();
     for mount in mounts {
         let system = &mount.system;
         let mut routes = system.router(platform)?;
         openapi::tag_system(routes.get_openapi_mut(), system.name());
-        api = if mount.path == "/" { api.merge(routes) } else { api.nest(&mount.path, routes) };
+        api = if mount.path == "/" {
+            api.merge(routes)
+        } else {
+            api.nest(&mount.path, routes)
+        };
         openapi::add_tag(api.get_openapi_mut(), system.name(), system.description());
         entries.push(landing::Entry {
             name: system.name().to_owned(),
@@ -60,7 +68,11 @@ pub fn build(platform: &Platform, mounts: &[Mount]) -> Result<App, BoxError> {
     let root_is_taken = document.paths.paths.contains_key("/");
     document.merge(docs_routes.to_openapi());
     if !root_is_taken {
-        document.merge(OpenApiRouter::<()>::new().routes(routes!(landing_page)).into_openapi());
+        document.merge(
+            OpenApiRouter::<()>::new()
+                .routes(routes!(landing_page))
+                .into_openapi(),
+        );
     }
 
     let documents = Documents {
@@ -70,7 +82,9 @@ pub fn build(platform: &Platform, mounts: &[Mount]) -> Result<App, BoxError> {
                 .iter()
                 .filter_map(|m| {
                     let part = openapi::system_document(&document, m.system.name())?;
-                    Some(serde_json::to_string(&part).map(|json| (m.system.name().to_owned(), json)))
+                    Some(
+                        serde_json::to_string(&part).map(|json| (m.system.name().to_owned(), json)),
+                    )
                 })
                 .collect::<Result<BTreeMap<_, _>, _>>()?,
         ),
@@ -94,7 +108,10 @@ pub fn build(platform: &Platform, mounts: &[Mount]) -> Result<App, BoxError> {
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed);
     let router = http::apply_stack(router, &settings.server, guard);
-    Ok(App { router, openapi: document })
+    Ok(App {
+        router,
+        openapi: document,
+    })
 }
 
 /// The landing page (documented here; served by [`landing::landing`]).

@@ -47,7 +47,11 @@ impl FieldError {
         code: impl Into<Cow<'static, str>>,
         message: impl Into<String>,
     ) -> Self {
-        Self { field: field.into(), code: code.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -102,7 +106,11 @@ impl ApiError {
             [only] => format!("{}: {}", only.field, only.message),
             _ => format!("{} fields are invalid", errors.len()),
         };
-        let mut error = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail);
+        let mut error = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            detail,
+        );
         error.errors = errors;
         error
     }
@@ -131,7 +139,11 @@ impl ApiError {
 
     /// 404 for a resource of the named kind (`"user"`).
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     /// 409: the request conflicts with the current state (duplicate email, ...).
@@ -225,7 +237,9 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -329,6 +343,9 @@ mod tests {
     async fn unauthorized_responses_name_the_bearer_scheme() {
         let (_, headers, body) = render(ApiError::unauthorized("missing_token", "no token")).await;
         assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer");
-        assert!(body.get("errors").is_none(), "empty field lists are omitted");
+        assert!(
+            body.get("errors").is_none(),
+            "empty field lists are omitted"
+        );
     }
 }

@@ -15,7 +15,9 @@ pub fn base_document() -> OpenApi {
     let bearer = HttpBuilder::new()
         .scheme(HttpAuthScheme::Bearer)
         .bearer_format("JWT")
-        .description(Some("Access token from POST /auth/login, /auth/register or /auth/refresh"))
+        .description(Some(
+            "Access token from POST /auth/login, /auth/register or /auth/refresh",
+        ))
         .build();
     OpenApiBuilder::new()
         .info(
@@ -51,9 +53,18 @@ fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
 }
 
 fn operations(item: &PathItem) -> impl Iterator<Item = &Operation> {
-    [&item.get, &item.put, &item.post, &item.delete, &item.options, &item.head, &item.patch, &item.trace]
-        .into_iter()
-        .filter_map(Option::as_ref)
+    [
+        &item.get,
+        &item.put,
+        &item.post,
+        &item.delete,
+        &item.options,
+        &item.head,
+        &item.patch,
+        &item.trace,
+    ]
+    .into_iter()
+    .filter_map(Option::as_ref)
 }
 
 /// Tags every operation of a system's document with the system's name, and gives each
@@ -73,13 +84,20 @@ pub fn tag_system(document: &mut OpenApi, system: &str) {
 
 /// Adds a tag description for a system (shown as a section in the reference).
 pub fn add_tag(document: &mut OpenApi, name: &str, description: &str) {
-    let tag = Tag::builder().name(name).description(Some(description)).build();
+    let tag = Tag::builder()
+        .name(name)
+        .description(Some(description))
+        .build();
     document.tags.get_or_insert_with(Vec::new).push(tag);
 }
 
 /// The part of the document tagged with `system`: its paths, its tag, all components.
 pub fn system_document(document: &OpenApi, system: &str) -> Option<OpenApi> {
-    let tagged = |op: &Operation| op.tags.as_ref().is_some_and(|tags| tags.iter().any(|t| t == system));
+    let tagged = |op: &Operation| {
+        op.tags
+            .as_ref()
+            .is_some_and(|tags| tags.iter().any(|t| t == system))
+    };
     let paths: BTreeMap<String, PathItem> = document
         .paths
         .paths
@@ -92,7 +110,10 @@ pub fn system_document(document: &OpenApi, system: &str) -> Option<OpenApi> {
     }
     let mut part = document.clone();
     part.paths.paths = paths;
-    part.tags = document.tags.as_ref().map(|tags| tags.iter().filter(|t| t.name == system).cloned().collect());
+    part.tags = document
+        .tags
+        .as_ref()
+        .map(|tags| tags.iter().filter(|t| t.name == system).cloned().collect());
     Some(part)
 }
 
@@ -114,7 +135,10 @@ pub fn docs_page() -> String {
 </body>
 </html>
 "#;
-    Scalar::new(serde_json::Value::Null).custom_html(HTML).title("Groundwork API reference").to_html()
+    Scalar::new(serde_json::Value::Null)
+        .custom_html(HTML)
+        .title("Groundwork API reference")
+        .to_html()
 }
 
 /// The CSP for the docs page: Scalar's script from its CDN, its inline styles, and calls

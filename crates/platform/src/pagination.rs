@@ -33,12 +33,24 @@ impl PageQuery {
             errors.push(FieldError::new("page", "out_of_range", "pages start at 1"));
         }
         if page > u64::from(u32::MAX) {
-            errors.push(FieldError::new("page", "out_of_range", "page number too large"));
+            errors.push(FieldError::new(
+                "page",
+                "out_of_range",
+                "page number too large",
+            ));
         }
         if !(1..=MAX_LIMIT).contains(&limit) {
-            errors.push(FieldError::new("limit", "out_of_range", "limit must be between 1 and 100"));
+            errors.push(FieldError::new(
+                "limit",
+                "out_of_range",
+                "limit must be between 1 and 100",
+            ));
         }
-        if errors.is_empty() { Ok(Page { page, limit }) } else { Err(ApiError::validation(errors)) }
+        if errors.is_empty() {
+            Ok(Page { page, limit })
+        } else {
+            Err(ApiError::validation(errors))
+        }
     }
 }
 
@@ -74,7 +86,12 @@ pub struct Paginated<T> {
 impl<T> Paginated<T> {
     /// Wraps a page of items.
     pub fn new(data: Vec<T>, page: Page, total: u64) -> Self {
-        Self { data, page: page.page, limit: page.limit, total }
+        Self {
+            data,
+            page: page.page,
+            limit: page.limit,
+            total,
+        }
     }
 }
 
@@ -86,14 +103,28 @@ mod tests {
     fn defaults_and_offsets() {
         let page = PageQuery::default().page().unwrap();
         assert_eq!(page, Page { page: 1, limit: 20 });
-        let third = PageQuery { page: Some(3), limit: Some(10) }.page().unwrap();
+        let third = PageQuery {
+            page: Some(3),
+            limit: Some(10),
+        }
+        .page()
+        .unwrap();
         assert_eq!(third.offset(), 20);
     }
 
     #[test]
     fn out_of_range_values_name_each_bad_parameter() {
-        let error = PageQuery { page: Some(0), limit: Some(1000) }.page().unwrap_err();
-        let fields: Vec<_> = error.field_errors().iter().map(|e| e.field.as_str()).collect();
+        let error = PageQuery {
+            page: Some(0),
+            limit: Some(1000),
+        }
+        .page()
+        .unwrap_err();
+        let fields: Vec<_> = error
+            .field_errors()
+            .iter()
+            .map(|e| e.field.as_str())
+            .collect();
         assert_eq!(fields, ["page", "limit"]);
     }
 }

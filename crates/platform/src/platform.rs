@@ -15,7 +15,7 @@ use crate::auth::role::Roles;
 use crate::auth::service::AuthService;
 use crate::auth::tokens::{self, AccessTokens};
 use crate::config::{Config, Settings};
-use crate::db::{self, DbSetupError, SystemMigrations, MigrationReport};
+use crate::db::{self, DbSetupError, MigrationReport, SystemMigrations};
 use crate::ratelimit::{InMemoryRateLimiter, RateLimiter, RedisRateLimiter};
 use crate::system::System;
 
@@ -75,15 +75,17 @@ impl Platform {
         };
         let secret = tokens::load_or_create_secret(&settings.auth, &settings.data_dir)
             .map_err(PlatformError::SigningKey)?;
-        if settings.auth.jwt_secret.is_none() && db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        if settings.auth.jwt_secret.is_none()
+            && db.get_database_backend() != sea_orm::DbBackend::Sqlite
+        {
             tracing::warn!(
                 "auth.jwt_secret is not set: this instance signs tokens with a key generated into its own \
                  data directory; set GROUNDWORK__AUTH__JWT_SECRET so that all instances accept each other's tokens"
             );
         }
         let tokens = Arc::new(AccessTokens::new(&secret, &settings.auth));
-        let hasher =
-            PasswordHasher::new(&settings.auth).map_err(|e| PlatformError::Argon2(e.to_string()))?;
+        let hasher = PasswordHasher::new(&settings.auth)
+            .map_err(|e| PlatformError::Argon2(e.to_string()))?;
         let roles = Roles::with(systems.iter().flat_map(|s| s.roles().iter().copied()));
         let auth = AuthService::new(
             db.clone(),
@@ -148,18 +150,27 @@ impl Platform {
     }
 
     /// Applies pending migrations of the platform (auth) and the given systems.
-    pub async fn migrate(&self, systems: &[Arc<dyn System>]) -> Result<MigrationReport, PlatformError> {
+    pub async fn migrate(
+        &self,
+        systems: &[Arc<dyn System>],
+    ) -> Result<MigrationReport, PlatformError> {
         db::migrate::run(&self.inner.db, &migration_sets(systems))
             .await
             .map_err(PlatformError::Migration)
     }
 
     /// Pending migrations, as `system/name`, without applying them.
-    pub async fn pending_migrations(&self, systems: &[Arc<dyn System>]) -> Result<Vec<String>, PlatformError> {
+    pub async fn pending_migrations(
+        &self,
+        systems: &[Arc<dyn System>],
+    ) -> Result<Vec<String>, PlatformError> {
         let pending = db::migrate::pending(&self.inner.db, &migration_sets(systems))
             .await
             .map_err(PlatformError::Migration)?;
-        Ok(pending.into_iter().map(|(system, name)| format!("{system}/{name}")).collect())
+        Ok(pending
+            .into_iter()
+            .map(|(system, name)| format!("{system}/{name}"))
+            .collect())
     }
 
     /// Closes the pool (after the server and workers have stopped).
@@ -172,19 +183,30 @@ impl Platform {
 
 /// The auth tables first (every system's users live there), then each system's.
 fn migration_sets(systems: &[Arc<dyn System>]) -> Vec<SystemMigrations> {
-    let mut sets = vec![SystemMigrations { system: "auth", migrations: crate::auth::migrations::all() }];
+    let mut sets = vec![SystemMigrations {
+        system: "auth",
+        migrations: crate::auth::migrations::all(),
+    }];
     for system in systems {
         if system.name() != "auth" {
-            sets.push(SystemMigrations { system: system.name(), migrations: system.migrations() });
+            sets.push(SystemMigrations {
+                system: system.name(),
+                migrations: system.migrations(),
+            });
         }
     }
     sets
 }
 
 async fn connect_redis(settings: &Settings) -> Result<Option<ConnectionManager>, PlatformError> {
-    let Some(url) = &settings.redis.url else { return Ok(None) };
+    let Some(url) = &settings.redis.url else {
+        return Ok(None);
+    };
     let target = db::redact_url(url.expose());
-    let error = |message: String| PlatformError::Redis { target: target.clone(), message };
+    let error = |message: String| PlatformError::Redis {
+        target: target.clone(),
+        message,
+    };
     let client = redis::Client::open(url.expose()).map_err(|e| error(e.to_string()))?;
     let connecting = ConnectionManager::new(client);
     match tokio::time::timeout(Duration::from_secs(5), connecting).await {
@@ -200,7 +222,10 @@ fn metrics_handle() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            let buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+            let buckets = [
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                10.0,
+            ];
             let builder = PrometheusBuilder::new();
             let builder = match builder.set_buckets_for_metric(
                 Matcher::Full(crate::http::metrics::REQUEST_DURATION.to_owned()),

@@ -49,7 +49,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     let signal = shutdown.clone();
-    let server = axum::serve(listener, service).with_graceful_shutdown(async move { signal.cancelled().await });
+    let server = axum::serve(listener, service)
+        .with_graceful_shutdown(async move { signal.cancelled().await });
     let deadline = async {
         shutdown.cancelled().await;
         tokio::time::sleep(grace).await;
@@ -87,7 +88,12 @@ pub async fn stop_tasks(tracker: TaskTracker, grace: Duration) {
 
 /// Everything `groundwork serve` does after building the app: run it and the tasks,
 /// wait for a signal, drain, stop, close.
-pub async fn run(platform: Platform, listener: TcpListener, router: Router, tasks: Vec<BackgroundTask>) -> std::io::Result<()> {
+pub async fn run(
+    platform: Platform,
+    listener: TcpListener,
+    router: Router,
+    tasks: Vec<BackgroundTask>,
+) -> std::io::Result<()> {
     let shutdown = platform.shutdown_token().clone();
     let grace = Duration::from_secs(platform.settings().server.shutdown_grace_secs);
     let signal_token = shutdown.clone();

@@ -61,7 +61,10 @@ impl BackgroundTask {
         F: FnOnce(CancellationToken) -> Fut + Send + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        Self { name, run: Box::new(move |token| Box::pin(run(token))) }
+        Self {
+            name,
+            run: Box::new(move |token| Box::pin(run(token))),
+        }
     }
 
     /// Starts the task's future.
@@ -99,7 +102,10 @@ pub struct Mount {
 
 impl std::fmt::Debug for Mount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Mount").field("system", &self.system.name()).field("path", &self.path).finish()
+        f.debug_struct("Mount")
+            .field("system", &self.system.name())
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -121,7 +127,11 @@ pub fn validate_mount_path(path: &str) -> Result<String, String> {
         return Err(format!("mount path {path:?} must be a plain path"));
     }
     let trimmed = path.trim_end_matches('/');
-    Ok(if trimmed.is_empty() { "/".to_owned() } else { trimmed.to_owned() })
+    Ok(if trimmed.is_empty() {
+        "/".to_owned()
+    } else {
+        trimmed.to_owned()
+    })
 }
 
 #[cfg(test)]

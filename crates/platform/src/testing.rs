@@ -21,16 +21,17 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::Platform;
 use crate::auth::email::Email;
 use crate::auth::password::NewPassword;
 use crate::auth::service::Registration;
 use crate::config::Config;
 use crate::system::{Mount, System};
-use crate::Platform;
 
 /// Whether CI demands real services (`GROUNDWORK_REQUIRE_SERVICES=1`).
 pub fn services_required() -> bool {
-    std::env::var("GROUNDWORK_REQUIRE_SERVICES").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+    std::env::var("GROUNDWORK_REQUIRE_SERVICES")
+        .is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
 }
 
 fn service_url(variable: &str) -> Option<String> {
@@ -82,23 +83,33 @@ pub fn with_database(url: &str, database: &str) -> String {
     out
 }
 
-/// A PostgreSQL database created for one test and dropped (with its connections) after.
-struct TestDatabase {
+/// A PostgreSQL database created for one test and dropped (with its connections) when
+/// this value is dropped.
+pub struct TestDatabase {
     server_url: String,
     name: String,
 }
 
 impl TestDatabase {
-    async fn create(server_url: &str) -> (Self, String) {
+    /// Creates a database with a unique name on the server; returns it and its URL.
+    pub async fn create(server_url: &str) -> (Self, String) {
         let name = format!("gw_test_{}", Uuid::now_v7().simple());
-        let admin = Database::connect(server_url).await.expect("connect to GROUNDWORK_TEST_POSTGRES_URL");
+        let admin = Database::connect(server_url)
+            .await
+            .expect("connect to GROUNDWORK_TEST_POSTGRES_URL");
         admin
             .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
             .await
             .expect("create a test database");
         admin.close().await.ok();
         let url = with_database(server_url, &name);
-        (Self { server_url: server_url.to_owned(), name }, url)
+        (
+            Self {
+                server_url: server_url.to_owned(),
+                name,
+            },
+            url,
+        )
     }
 }
 
@@ -109,7 +120,10 @@ impl Drop for TestDatabase {
         // Drop runs inside the test's runtime, which cannot be blocked on; a helper
         // thread with its own runtime does the cleanup.
         let cleanup = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             runtime.block_on(async {
                 let admin = Database::connect(&server_url).await.ok()?;
                 admin.execute_unprepared(&sql).await.ok()?;
@@ -134,8 +148,12 @@ pub struct TestResponse {
 impl TestResponse {
     /// The body as JSON (panics with the body text if it is not).
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 
     /// The body as text.
@@ -151,7 +169,12 @@ impl TestResponse {
     /// Asserts the response is a problem+json with this status and code.
     #[track_caller]
     pub fn assert_problem(&self, status: u16, code: &str) -> Value {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text());
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text()
+        );
         assert_eq!(
             self.header("content-type"),
             Some(crate::error::PROBLEM_JSON),
@@ -218,12 +241,25 @@ impl TestAppBuilder {
             }
             None => None,
         };
-        let config = Config::from_figment(figment.merge(self.figment)).expect("valid test configuration");
-        let platform = Platform::new(config, &self.systems).await.expect("start the platform");
-        platform.migrate(&self.systems).await.expect("migrate the test database");
-        let mounts: Vec<Mount> = self.systems.iter().cloned().map(Mount::default_for).collect();
+        let config =
+            Config::from_figment(figment.merge(self.figment)).expect("valid test configuration");
+        let platform = Platform::new(config, &self.systems)
+            .await
+            .expect("start the platform");
+        platform
+            .migrate(&self.systems)
+            .await
+            .expect("migrate the test database");
+        let mounts: Vec<Mount> = self
+            .systems
+            .iter()
+            .cloned()
+            .map(Mount::default_for)
+            .collect();
         let app = crate::app::build(&platform, &mounts).expect("build the app");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
         let address = listener.local_addr().expect("local address");
         let shutdown = platform.shutdown_token().clone();
         let server = tokio::spawn(crate::server::serve(
@@ -236,7 +272,15 @@ impl TestAppBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("build an HTTP client");
-        TestApp { address, platform, client, openapi: app.openapi, server, _database: database, _dir: dir }
+        TestApp {
+            address,
+            platform,
+            client,
+            openapi: app.openapi,
+            server,
+            _database: database,
+            _dir: dir,
+        }
     }
 }
 
@@ -266,12 +310,18 @@ impl Drop for TestApp {
 impl TestApp {
     /// A builder with no systems mounted (only the built-in routes).
     pub fn builder() -> TestAppBuilder {
-        TestAppBuilder { systems: Vec::new(), figment: Figment::new() }
+        TestAppBuilder {
+            systems: Vec::new(),
+            figment: Figment::new(),
+        }
     }
 
     /// An app with the auth system mounted at `/auth`.
     pub async fn with_auth() -> Self {
-        Self::builder().system(crate::auth::AuthSystem).spawn().await
+        Self::builder()
+            .system(crate::auth::AuthSystem)
+            .spawn()
+            .await
     }
 
     /// The absolute URL of a path.
@@ -290,7 +340,11 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await.expect("read the body").to_vec();
-        TestResponse { status, headers, body }
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// `GET path`.
@@ -300,7 +354,8 @@ impl TestApp {
 
     /// `GET path` with a bearer token.
     pub async fn get_authed(&self, path: &str, token: &str) -> TestResponse {
-        self.send(self.request(Method::GET, path).bearer_auth(token)).await
+        self.send(self.request(Method::GET, path).bearer_auth(token))
+            .await
     }
 
     /// `method path` with a JSON body.
@@ -309,8 +364,15 @@ impl TestApp {
     }
 
     /// `method path` with a JSON body and a bearer token.
-    pub async fn json_authed(&self, method: Method, path: &str, token: &str, body: &Value) -> TestResponse {
-        self.send(self.request(method, path).bearer_auth(token).json(body)).await
+    pub async fn json_authed(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: &Value,
+    ) -> TestResponse {
+        self.send(self.request(method, path).bearer_auth(token).json(body))
+            .await
     }
 
     /// `POST path` with a JSON body.
@@ -326,15 +388,35 @@ impl TestApp {
 
     /// Registers an account with this email and password.
     pub async fn register(&self, email: &str, password: &str) -> TestUser {
-        let response = self.post("/auth/register", &json!({"email": email, "password": password})).await;
-        assert_eq!(response.status, StatusCode::CREATED, "registration failed: {}", response.text());
+        let response = self
+            .post(
+                "/auth/register",
+                &json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(
+            response.status,
+            StatusCode::CREATED,
+            "registration failed: {}",
+            response.text()
+        );
         user_from(&response.json(), email, password)
     }
 
     /// Logs in through `POST /auth/login`.
     pub async fn login(&self, email: &str, password: &str) -> TestUser {
-        let response = self.post("/auth/login", &json!({"email": email, "password": password})).await;
-        assert_eq!(response.status, StatusCode::OK, "login failed: {}", response.text());
+        let response = self
+            .post(
+                "/auth/login",
+                &json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "login failed: {}",
+            response.text()
+        );
         user_from(&response.json(), email, password)
     }
 
@@ -348,7 +430,11 @@ impl TestApp {
             password: NewPassword::parse("password", password).unwrap(),
             name: None,
         };
-        self.platform.auth().create_user(registration, role).await.expect("create the user");
+        self.platform
+            .auth()
+            .create_user(registration, role)
+            .await
+            .expect("create the user");
         self.login(&email, password).await
     }
 
@@ -360,11 +446,20 @@ impl TestApp {
 
 fn user_from(body: &Value, email: &str, password: &str) -> TestUser {
     TestUser {
-        id: body["user"]["id"].as_str().and_then(|id| id.parse().ok()).expect("user.id in the token response"),
+        id: body["user"]["id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .expect("user.id in the token response"),
         email: email.to_owned(),
         password: password.to_owned(),
-        access_token: body["access_token"].as_str().expect("access_token").to_owned(),
-        refresh_token: body["refresh_token"].as_str().expect("refresh_token").to_owned(),
+        access_token: body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned(),
+        refresh_token: body["refresh_token"]
+            .as_str()
+            .expect("refresh_token")
+            .to_owned(),
     }
 }
 
@@ -374,8 +469,14 @@ mod tests {
 
     #[test]
     fn the_database_name_is_replaced_in_postgres_urls() {
-        assert_eq!(with_database("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
+        assert_eq!(
+            with_database("postgres://u@h:5432/postgres", "x"),
+            "postgres://u@h:5432/x"
+        );
         assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
-        assert_eq!(with_database("postgres://u:p@h/db?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://u:p@h/db?sslmode=disable", "x"),
+            "postgres://u:p@h/x?sslmode=disable"
+        );
     }
 }

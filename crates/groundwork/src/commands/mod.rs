@@ -13,7 +13,9 @@ use crate::systems;
 
 /// Loads the configuration and connects the platform with every system's roles.
 pub async fn platform(config: Config) -> anyhow::Result<Platform> {
-    Platform::new(config, &systems::all()).await.context("cannot start")
+    Platform::new(config, &systems::all())
+        .await
+        .context("cannot start")
 }
 
 /// Whether `serve` and the user commands migrate on their own: yes for the embedded

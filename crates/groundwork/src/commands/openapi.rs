@@ -15,7 +15,8 @@ pub async fn run() -> anyhow::Result<()> {
         .merge(("auth.jwt_secret", "unused-unused-unused-unused-unused"));
     let platform = super::platform(Config::from_figment(figment)?).await?;
     let mounts: Vec<Mount> = systems::all().into_iter().map(Mount::default_for).collect();
-    let app = app::build(&platform, &mounts).map_err(|e| anyhow::anyhow!("cannot build the app: {e}"))?;
+    let app =
+        app::build(&platform, &mounts).map_err(|e| anyhow::anyhow!("cannot build the app: {e}"))?;
     println!("{}", serde_json::to_string_pretty(&app.openapi)?);
     Ok(())
 }

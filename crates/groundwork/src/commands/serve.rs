@@ -23,10 +23,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let mounts = resolve_mounts(&all, &args.only, &args.mount)?;
     let platform = super::platform(config).await?;
     super::ensure_schema(&platform, args.migrate).await?;
-    let app = app::build(&platform, &mounts).map_err(|e| anyhow::anyhow!("cannot build the app: {e}"))?;
+    let app =
+        app::build(&platform, &mounts).map_err(|e| anyhow::anyhow!("cannot build the app: {e}"))?;
 
     let bind = platform.settings().server.bind;
-    let listener = TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    let listener = TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
     let address = listener.local_addr()?;
     tracing::info!(
         address = %format!("http://{address}"),
@@ -44,22 +47,35 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             tasks.extend(system.background_tasks(&platform));
         }
     }
-    server::run(platform, listener, app.router, tasks).await.context("server error")
+    server::run(platform, listener, app.router, tasks)
+        .await
+        .context("server error")
 }
 
 /// Applies `--only` and `--mount` to the list of systems.
-fn resolve_mounts(all: &[Arc<dyn System>], only: &[String], overrides: &[String]) -> anyhow::Result<Vec<Mount>> {
+fn resolve_mounts(
+    all: &[Arc<dyn System>],
+    only: &[String],
+    overrides: &[String],
+) -> anyhow::Result<Vec<Mount>> {
     let known = || all.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ");
     let find = |name: &str| {
         all.iter()
             .find(|s| s.name() == name)
             .cloned()
-            .ok_or_else(|| UsageError(format!("unknown system {name:?}; known systems: {}", known())))
+            .ok_or_else(|| {
+                UsageError(format!(
+                    "unknown system {name:?}; known systems: {}",
+                    known()
+                ))
+            })
     };
     let selected: Vec<Arc<dyn System>> = if only.is_empty() {
         all.to_vec()
     } else {
-        only.iter().map(|name| find(name.trim())).collect::<Result<_, _>>()?
+        only.iter()
+            .map(|name| find(name.trim()))
+            .collect::<Result<_, _>>()?
     };
     let mut mounts: Vec<Mount> = selected.into_iter().map(Mount::default_for).collect();
     for spec in overrides {
@@ -71,7 +87,11 @@ fn resolve_mounts(all: &[Arc<dyn System>], only: &[String], overrides: &[String]
         let mount = mounts
             .iter_mut()
             .find(|m| m.system.name() == name)
-            .ok_or_else(|| UsageError(format!("--mount {name}: the system is not selected by --only")))?;
+            .ok_or_else(|| {
+                UsageError(format!(
+                    "--mount {name}: the system is not selected by --only"
+                ))
+            })?;
         mount.path = path;
     }
     let mut paths = HashSet::new();
@@ -98,7 +118,11 @@ mod tests {
     #[test]
     fn unknown_systems_and_bad_mounts_are_usage_errors() {
         let all = systems::all();
-        for (only, mount) in [(vec!["nope".to_owned()], vec![]), (vec![], vec!["auth".to_owned()]), (vec![], vec!["auth=relative".to_owned()])] {
+        for (only, mount) in [
+            (vec!["nope".to_owned()], vec![]),
+            (vec![], vec!["auth".to_owned()]),
+            (vec![], vec!["auth=relative".to_owned()]),
+        ] {
             let error = resolve_mounts(&all, &only, &mount).unwrap_err();
             assert!(error.downcast_ref::<UsageError>().is_some(), "{error}");
         }

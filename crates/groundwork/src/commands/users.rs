@@ -22,14 +22,25 @@ pub async fn create(args: CreateUserArgs) -> anyhow::Result<()> {
         _ => return Err(UsageError("give --password or --password-stdin".into()).into()),
     };
     let registration = Registration {
-        email: Email::parse(&args.email).map_err(|e| UsageError(format!("--email: {}", e.message)))?,
-        password: NewPassword::parse("password", &password).map_err(|e| UsageError(format!("--password: {}", e.message)))?,
-        name: args.name.as_deref().map(|n| parse_name("name", n)).transpose().map_err(|e| UsageError(format!("--name: {}", e.message)))?,
+        email: Email::parse(&args.email)
+            .map_err(|e| UsageError(format!("--email: {}", e.message)))?,
+        password: NewPassword::parse("password", &password)
+            .map_err(|e| UsageError(format!("--password: {}", e.message)))?,
+        name: args
+            .name
+            .as_deref()
+            .map(|n| parse_name("name", n))
+            .transpose()
+            .map_err(|e| UsageError(format!("--name: {}", e.message)))?,
     };
     let platform = super::platform(Config::load()?).await?;
     super::ensure_schema(&platform, false).await?;
     let role = if args.admin { role::ADMIN } else { role::USER };
-    let user = platform.auth().create_user(registration, role).await.map_err(describe)?;
+    let user = platform
+        .auth()
+        .create_user(registration, role)
+        .await
+        .map_err(describe)?;
     print_user(&user, args.json)?;
     platform.close().await;
     Ok(())
@@ -37,7 +48,8 @@ pub async fn create(args: CreateUserArgs) -> anyhow::Result<()> {
 
 /// Promotes an account to admin; prints it.
 pub async fn promote(args: PromoteArgs) -> anyhow::Result<()> {
-    let email = Email::parse(&args.email).map_err(|e| UsageError(format!("--email: {}", e.message)))?;
+    let email =
+        Email::parse(&args.email).map_err(|e| UsageError(format!("--email: {}", e.message)))?;
     let platform = super::platform(Config::load()?).await?;
     super::ensure_schema(&platform, false).await?;
     let user = platform.auth().promote(&email).await.map_err(describe)?;
@@ -48,7 +60,10 @@ pub async fn promote(args: PromoteArgs) -> anyhow::Result<()> {
 
 fn read_password_from_stdin() -> anyhow::Result<String> {
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from stdin")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from stdin")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 

@@ -21,10 +21,18 @@ impl Email {
         let invalid = |message: &str| FieldError::new("email", "invalid", message);
         let email = raw.trim().to_lowercase();
         if email.is_empty() {
-            return Err(FieldError::new("email", "required", "an email address is required"));
+            return Err(FieldError::new(
+                "email",
+                "required",
+                "an email address is required",
+            ));
         }
         if email.len() > MAX_LEN {
-            return Err(FieldError::new("email", "too_long", "at most 254 characters"));
+            return Err(FieldError::new(
+                "email",
+                "too_long",
+                "at most 254 characters",
+            ));
         }
         let Some((local, domain)) = email.split_once('@') else {
             return Err(invalid("an email address needs an @"));
@@ -65,13 +73,25 @@ mod tests {
 
     #[test]
     fn addresses_are_trimmed_and_lowercased() {
-        assert_eq!(Email::parse("  Alice@Example.COM ").unwrap().as_str(), "alice@example.com");
+        assert_eq!(
+            Email::parse("  Alice@Example.COM ").unwrap().as_str(),
+            "alice@example.com"
+        );
     }
 
     #[test]
     fn malformed_addresses_are_rejected_with_a_reason() {
-        for bad in ["", "alice", "@example.com", "alice@", "alice@localhost", "a b@example.com",
-            "alice@example..com", "alice@-example.com", "a@b@example.com"] {
+        for bad in [
+            "",
+            "alice",
+            "@example.com",
+            "alice@",
+            "alice@localhost",
+            "a b@example.com",
+            "alice@example..com",
+            "alice@-example.com",
+            "a@b@example.com",
+        ] {
             let error = Email::parse(bad).unwrap_err();
             assert_eq!(error.field, "email", "{bad}");
         }

@@ -40,21 +40,28 @@ impl AuthUser {
         if self.has_role(role) {
             Ok(())
         } else {
-            Err(ApiError::forbidden(format!("this requires the {role} role")))
+            Err(ApiError::forbidden(format!(
+                "this requires the {role} role"
+            )))
         }
     }
 }
 
 impl From<Claims> for AuthUser {
     fn from(claims: Claims) -> Self {
-        Self { id: claims.sub, role: claims.role }
+        Self {
+            id: claims.sub,
+            role: claims.role,
+        }
     }
 }
 
 /// The bearer token of a request, if it has an `Authorization` header.
 /// `Err` when the header is present but is not a bearer token.
 pub(crate) fn bearer_token(parts: &Parts) -> Result<Option<&str>, ApiError> {
-    let Some(value) = parts.headers.get(AUTHORIZATION) else { return Ok(None) };
+    let Some(value) = parts.headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
     let value = value.to_str().map_err(|_| not_bearer())?;
     let (scheme, token) = value.split_once(' ').ok_or_else(not_bearer)?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
@@ -64,14 +71,21 @@ pub(crate) fn bearer_token(parts: &Parts) -> Result<Option<&str>, ApiError> {
 }
 
 fn not_bearer() -> ApiError {
-    ApiError::unauthorized("invalid_token", "expected an Authorization: Bearer <token> header")
+    ApiError::unauthorized(
+        "invalid_token",
+        "expected an Authorization: Bearer <token> header",
+    )
 }
 
 /// Maps a verification failure to its response.
 pub(crate) fn token_error(error: TokenError) -> ApiError {
     match error {
-        TokenError::Expired => ApiError::unauthorized("token_expired", "the access token has expired; refresh it"),
-        TokenError::Invalid => ApiError::unauthorized("invalid_token", "the access token is not valid"),
+        TokenError::Expired => {
+            ApiError::unauthorized("token_expired", "the access token has expired; refresh it")
+        }
+        TokenError::Invalid => {
+            ApiError::unauthorized("invalid_token", "the access token is not valid")
+        }
     }
 }
 
@@ -79,12 +93,17 @@ fn authenticate(parts: &Parts) -> Result<Option<AuthUser>, ApiError> {
     if let Some(VerifiedClaims(claims)) = parts.extensions.get::<VerifiedClaims>() {
         return Ok(Some(claims.clone().into()));
     }
-    let Some(token) = bearer_token(parts)? else { return Ok(None) };
+    let Some(token) = bearer_token(parts)? else {
+        return Ok(None);
+    };
     let tokens = parts
         .extensions
         .get::<Arc<AccessTokens>>()
         .ok_or_else(|| ApiError::internal("the HTTP stack did not install the token verifier"))?;
-    tokens.verify(token).map(|claims| Some(claims.into())).map_err(token_error)
+    tokens
+        .verify(token)
+        .map(|claims| Some(claims.into()))
+        .map_err(token_error)
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for AuthUser {
@@ -92,7 +111,10 @@ impl<S: Send + Sync> FromRequestParts<S> for AuthUser {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         authenticate(parts)?.ok_or_else(|| {
-            ApiError::unauthorized("missing_token", "this endpoint needs an Authorization: Bearer <token> header")
+            ApiError::unauthorized(
+                "missing_token",
+                "this endpoint needs an Authorization: Bearer <token> header",
+            )
         })
     }
 }

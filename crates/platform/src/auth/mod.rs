@@ -50,15 +50,21 @@ impl System for AuthSystem {
 
     fn background_tasks(&self, platform: &Platform) -> Vec<BackgroundTask> {
         let auth = platform.auth().clone();
-        vec![BackgroundTask::periodic("purge expired refresh tokens", Duration::from_secs(3600), move || {
-            let auth = auth.clone();
-            async move {
-                match auth.purge_expired_refresh_tokens().await {
-                    Ok(0) => {}
-                    Ok(count) => tracing::info!(count, "purged expired refresh tokens"),
-                    Err(error) => tracing::warn!(%error, "purging expired refresh tokens failed"),
+        vec![BackgroundTask::periodic(
+            "purge expired refresh tokens",
+            Duration::from_secs(3600),
+            move || {
+                let auth = auth.clone();
+                async move {
+                    match auth.purge_expired_refresh_tokens().await {
+                        Ok(0) => {}
+                        Ok(count) => tracing::info!(count, "purged expired refresh tokens"),
+                        Err(error) => {
+                            tracing::warn!(%error, "purging expired refresh tokens failed")
+                        }
+                    }
                 }
-            }
-        })]
+            },
+        )]
     }
 }

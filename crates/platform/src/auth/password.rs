@@ -40,7 +40,11 @@ impl NewPassword {
         if let Some(first) = chars.next()
             && chars.all(|c| c == first)
         {
-            return Err(FieldError::new(field, "too_weak", "cannot be one character repeated"));
+            return Err(FieldError::new(
+                field,
+                "too_weak",
+                "cannot be one character repeated",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -71,7 +75,11 @@ impl PasswordHasher {
             None,
         )?;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Ok(Self { params, slots: Arc::new(Semaphore::new(cores)), dummy: Arc::default() })
+        Ok(Self {
+            params,
+            slots: Arc::new(Semaphore::new(cores)),
+            dummy: Arc::default(),
+        })
     }
 
     /// The Argon2 parameters in use (for docs and benchmarks).
@@ -83,7 +91,9 @@ impl PasswordHasher {
     pub async fn hash(&self, password: &NewPassword) -> Result<String, ApiError> {
         let password = password.expose().to_owned();
         self.run(move |argon| {
-            argon.hash_password(password.as_bytes()).map(|hash| hash.to_string())
+            argon
+                .hash_password(password.as_bytes())
+                .map(|hash| hash.to_string())
         })
         .await?
         .map_err(|e| ApiError::internal(format!("argon2 hash: {e}")))
@@ -94,7 +104,9 @@ impl PasswordHasher {
         let parsed = PasswordHash::new(stored)
             .map_err(|e| ApiError::internal(format!("stored password hash is malformed: {e}")))?;
         let password = password.to_owned();
-        let outcome = self.run(move |argon| argon.verify_password(password.as_bytes(), &parsed)).await?;
+        let outcome = self
+            .run(move |argon| argon.verify_password(password.as_bytes(), &parsed))
+            .await?;
         match outcome {
             Ok(()) => Ok(true),
             Err(argon2::password_hash::Error::PasswordInvalid) => Ok(false),
@@ -122,7 +134,9 @@ impl PasswordHasher {
     ) -> Result<T, ApiError> {
         let permit = tokio::time::timeout(HASH_QUEUE_TIMEOUT, self.slots.clone().acquire_owned())
             .await
-            .map_err(|_| ApiError::unavailable("the server is busy hashing passwords; retry shortly", 2))?
+            .map_err(|_| {
+                ApiError::unavailable("the server is busy hashing passwords; retry shortly", 2)
+            })?
             .map_err(ApiError::internal)?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone());
         let result = tokio::task::spawn_blocking(move || {
@@ -140,15 +154,31 @@ mod tests {
     use super::*;
 
     fn cheap_settings() -> AuthSettings {
-        AuthSettings { argon2_memory_kib: 1024, argon2_iterations: 1, ..AuthSettings::default() }
+        AuthSettings {
+            argon2_memory_kib: 1024,
+            argon2_iterations: 1,
+            ..AuthSettings::default()
+        }
     }
 
     #[test]
     fn the_policy_rejects_short_repeated_and_huge_passwords() {
-        assert_eq!(NewPassword::parse("password", "short").err().unwrap().code, "too_short");
-        assert_eq!(NewPassword::parse("password", "aaaaaaaaaa").err().unwrap().code, "too_weak");
+        assert_eq!(
+            NewPassword::parse("password", "short").err().unwrap().code,
+            "too_short"
+        );
+        assert_eq!(
+            NewPassword::parse("password", "aaaaaaaaaa")
+                .err()
+                .unwrap()
+                .code,
+            "too_weak"
+        );
         let huge = "x".repeat(300) + "y";
-        assert_eq!(NewPassword::parse("password", &huge).err().unwrap().code, "too_long");
+        assert_eq!(
+            NewPassword::parse("password", &huge).err().unwrap().code,
+            "too_long"
+        );
         assert!(NewPassword::parse("password", "correct horse").is_ok());
         // Eight characters, counted as characters rather than bytes.
         assert!(NewPassword::parse("password", "pässwörd").is_ok());
@@ -157,7 +187,10 @@ mod tests {
     #[tokio::test]
     async fn a_hash_verifies_its_own_password_only() {
         let hasher = PasswordHasher::new(&cheap_settings()).unwrap();
-        let hash = hasher.hash(&NewPassword::parse("p", "correct horse").unwrap()).await.unwrap();
+        let hash = hasher
+            .hash(&NewPassword::parse("p", "correct horse").unwrap())
+            .await
+            .unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"), "{hash}");
         assert!(hasher.verify("correct horse", &hash).await.unwrap());
         assert!(!hasher.verify("correct horsf", &hash).await.unwrap());
@@ -168,6 +201,9 @@ mod tests {
     async fn a_corrupt_stored_hash_is_an_internal_error_not_a_wrong_password() {
         let hasher = PasswordHasher::new(&cheap_settings()).unwrap();
         let error = hasher.verify("x", "not-a-phc-string").await.unwrap_err();
-        assert_eq!(error.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            error.status(),
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }

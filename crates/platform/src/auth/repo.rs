@@ -25,7 +25,10 @@ pub struct NewUser<'a> {
 }
 
 /// Inserts an account; a duplicate email surfaces as a unique-violation [`DbErr`].
-pub async fn insert_user(db: &impl ConnectionTrait, user: NewUser<'_>) -> Result<users::Model, DbErr> {
+pub async fn insert_user(
+    db: &impl ConnectionTrait,
+    user: NewUser<'_>,
+) -> Result<users::Model, DbErr> {
     let now = Utc::now();
     users::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -41,8 +44,14 @@ pub async fn insert_user(db: &impl ConnectionTrait, user: NewUser<'_>) -> Result
 }
 
 /// The account with this email.
-pub async fn find_user_by_email(db: &impl ConnectionTrait, email: &Email) -> Result<Option<users::Model>, DbErr> {
-    users::Entity::find().filter(users::Column::Email.eq(email.as_str())).one(db).await
+pub async fn find_user_by_email(
+    db: &impl ConnectionTrait,
+    email: &Email,
+) -> Result<Option<users::Model>, DbErr> {
+    users::Entity::find()
+        .filter(users::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await
 }
 
 /// The account with this id.
@@ -82,7 +91,10 @@ pub async fn update_user(
 }
 
 /// One page of accounts, oldest first, and the total count.
-pub async fn list_users(db: &impl ConnectionTrait, page: Page) -> Result<(Vec<users::Model>, u64), DbErr> {
+pub async fn list_users(
+    db: &impl ConnectionTrait,
+    page: Page,
+) -> Result<(Vec<users::Model>, u64), DbErr> {
     let total = users::Entity::find().count(db).await?;
     let rows = users::Entity::find()
         .order_by_asc(users::Column::CreatedAt)
@@ -96,7 +108,10 @@ pub async fn list_users(db: &impl ConnectionTrait, page: Page) -> Result<(Vec<us
 
 /// How many accounts hold the role.
 pub async fn count_users_with_role(db: &impl ConnectionTrait, role: &str) -> Result<u64, DbErr> {
-    users::Entity::find().filter(users::Column::Role.eq(role)).count(db).await
+    users::Entity::find()
+        .filter(users::Column::Role.eq(role))
+        .count(db)
+        .await
 }
 
 /// Stores a new refresh token (by hash).
@@ -152,7 +167,11 @@ pub async fn find_refresh_token(
 }
 
 /// Revokes every live token of a family.
-pub async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid, now: DateTime<Utc>) -> Result<u64, DbErr> {
+pub async fn revoke_family(
+    db: &impl ConnectionTrait,
+    family_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
     let result = refresh_tokens::Entity::update_many()
         .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
         .filter(refresh_tokens::Column::FamilyId.eq(family_id))
@@ -163,7 +182,11 @@ pub async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid, now: Date
 }
 
 /// Revokes every live token of a user (after a password change).
-pub async fn revoke_user_tokens(db: &impl ConnectionTrait, user_id: Uuid, now: DateTime<Utc>) -> Result<u64, DbErr> {
+pub async fn revoke_user_tokens(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
     let result = refresh_tokens::Entity::update_many()
         .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
         .filter(refresh_tokens::Column::UserId.eq(user_id))
@@ -174,7 +197,10 @@ pub async fn revoke_user_tokens(db: &impl ConnectionTrait, user_id: Uuid, now: D
 }
 
 /// Deletes tokens that expired before `cutoff`; returns how many.
-pub async fn purge_refresh_tokens(db: &impl ConnectionTrait, cutoff: DateTime<Utc>) -> Result<u64, DbErr> {
+pub async fn purge_refresh_tokens(
+    db: &impl ConnectionTrait,
+    cutoff: DateTime<Utc>,
+) -> Result<u64, DbErr> {
     let result = refresh_tokens::Entity::delete_many()
         .filter(refresh_tokens::Column::ExpiresAt.lt(cutoff))
         .exec(db)

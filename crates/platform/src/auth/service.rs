@@ -82,13 +82,21 @@ pub const MAX_NAME_CHARS: usize = 100;
 pub fn parse_name(field: &str, raw: &str) -> Result<String, FieldError> {
     let name = raw.trim();
     if name.is_empty() {
-        return Err(FieldError::new(field, "required", "the name cannot be empty"));
+        return Err(FieldError::new(
+            field,
+            "required",
+            "the name cannot be empty",
+        ));
     }
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(FieldError::new(field, "too_long", "at most 100 characters"));
     }
     if name.chars().any(char::is_control) {
-        return Err(FieldError::new(field, "invalid", "control characters are not allowed"));
+        return Err(FieldError::new(
+            field,
+            "invalid",
+            "control characters are not allowed",
+        ));
     }
     Ok(name.to_owned())
 }
@@ -129,7 +137,17 @@ impl AuthService {
         roles: Roles,
         refresh_ttl: Duration,
     ) -> Self {
-        Self { inner: Arc::new(Inner { db, hasher, tokens, limiter, limits, roles, refresh_ttl }) }
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                hasher,
+                tokens,
+                limiter,
+                limits,
+                roles,
+                refresh_ttl,
+            }),
+        }
     }
 
     /// The token issuer/verifier.
@@ -155,7 +173,11 @@ impl AuthService {
     }
 
     /// Creates an account with the given role without signing in (admin bootstrap).
-    pub async fn create_user(&self, registration: Registration, role: &str) -> Result<User, ApiError> {
+    pub async fn create_user(
+        &self,
+        registration: Registration,
+        role: &str,
+    ) -> Result<User, ApiError> {
         let role = self.known_role(role)?;
         let password_hash = self.inner.hasher.hash(&registration.password).await?;
         let new_user = NewUser {
@@ -177,9 +199,17 @@ impl AuthService {
     /// Checks credentials. Unknown email and wrong password give the same 401 after the
     /// same amount of hashing work; failures count against both the client address and
     /// the account, and either limit turns further attempts into 429.
-    pub async fn login(&self, email: &str, password: &str, client: IpAddr) -> Result<Session, ApiError> {
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        client: IpAddr,
+    ) -> Result<Session, ApiError> {
         let email = Email::parse(email).map_err(|e| ApiError::validation(vec![e]))?;
-        let keys = [format!("login-ip:{client}"), format!("login-account:{email}")];
+        let keys = [
+            format!("login-ip:{client}"),
+            format!("login-account:{email}"),
+        ];
         let quotas = [
             self.failure_quota(self.inner.limits.login_failures_per_ip),
             self.failure_quota(self.inner.limits.login_failures_per_account),
@@ -194,7 +224,12 @@ impl AuthService {
         }
         let user = repo::find_user_by_email(&self.inner.db, &email).await?;
         let verified = match &user {
-            Some(user) => self.inner.hasher.verify(password, &user.password_hash).await?,
+            Some(user) => {
+                self.inner
+                    .hasher
+                    .verify(password, &user.password_hash)
+                    .await?
+            }
             None => {
                 self.inner.hasher.verify_dummy(password).await?;
                 false
@@ -208,7 +243,10 @@ impl AuthService {
                         self.limit(key, quota, true).await;
                     }
                 }
-                Err(ApiError::unauthorized("invalid_credentials", "the email or password is incorrect"))
+                Err(ApiError::unauthorized(
+                    "invalid_credentials",
+                    "the email or password is incorrect",
+                ))
             }
         }
     }
@@ -222,11 +260,15 @@ impl AuthService {
         if repo::mark_refresh_token_used(&txn, &hash, now).await? {
             let stored = repo::find_refresh_token(&txn, &hash)
                 .await?
-                .ok_or_else(|| ApiError::internal("refresh token vanished inside its transaction"))?;
+                .ok_or_else(|| {
+                    ApiError::internal("refresh token vanished inside its transaction")
+                })?;
             let user = repo::find_user(&txn, stored.user_id)
                 .await?
                 .ok_or_else(|| invalid_refresh("the account no longer exists"))?;
-            let refresh_token = self.insert_refresh_token(&txn, user.id, stored.family_id).await?;
+            let refresh_token = self
+                .insert_refresh_token(&txn, user.id, stored.family_id)
+                .await?;
             txn.commit().await?;
             return self.session_with(user.into(), refresh_token);
         }
@@ -235,7 +277,9 @@ impl AuthService {
             return Err(invalid_refresh("the refresh token is not valid"));
         };
         if stored.revoked_at.is_some() {
-            return Err(invalid_refresh("the refresh token has been revoked; sign in again"));
+            return Err(invalid_refresh(
+                "the refresh token has been revoked; sign in again",
+            ));
         }
         if stored.used_at.is_some() {
             repo::revoke_family(&self.inner.db, stored.family_id, now).await?;
@@ -245,7 +289,10 @@ impl AuthService {
                 "this refresh token was already used; the session has been revoked, sign in again",
             ));
         }
-        Err(ApiError::unauthorized("refresh_token_expired", "the refresh token has expired; sign in again"))
+        Err(ApiError::unauthorized(
+            "refresh_token_expired",
+            "the refresh token has expired; sign in again",
+        ))
     }
 
     /// Ends the session the refresh token belongs to. Unknown tokens are ignored, as
@@ -267,7 +314,10 @@ impl AuthService {
     /// and signs out every session (refresh tokens); access tokens expire on their own.
     pub async fn update_profile(&self, id: Uuid, update: ProfileUpdate) -> Result<User, ApiError> {
         let user = self.user_row(id).await?;
-        let mut changes = ProfileChanges { name: update.name, ..ProfileChanges::default() };
+        let mut changes = ProfileChanges {
+            name: update.name,
+            ..ProfileChanges::default()
+        };
         let changing_password = update.password.is_some();
         if let Some((current, new)) = update.password {
             let key = format!("login-account:{}", user.email);
@@ -278,7 +328,12 @@ impl AuthService {
                     return Err(ApiError::too_many_requests(decision.retry_after_secs()));
                 }
             }
-            if !self.inner.hasher.verify(&current, &user.password_hash).await? {
+            if !self
+                .inner
+                .hasher
+                .verify(&current, &user.password_hash)
+                .await?
+            {
                 if self.inner.limits.enabled {
                     self.limit(&key, quota, true).await;
                 }
@@ -302,7 +357,11 @@ impl AuthService {
     /// One page of accounts, oldest first.
     pub async fn list_users(&self, page: Page) -> Result<Paginated<User>, ApiError> {
         let (rows, total) = repo::list_users(&self.inner.db, page).await?;
-        Ok(Paginated::new(rows.into_iter().map(User::from).collect(), page, total))
+        Ok(Paginated::new(
+            rows.into_iter().map(User::from).collect(),
+            page,
+            total,
+        ))
     }
 
     /// Gives an account a role. Refuses to demote the last admin, which would leave the
@@ -310,17 +369,25 @@ impl AuthService {
     pub async fn set_role(&self, id: Uuid, role: &str) -> Result<User, ApiError> {
         let role = self.known_role(role)?;
         let txn = self.inner.db.begin().await?;
-        let user = repo::find_user(&txn, id).await?.ok_or_else(|| ApiError::not_found("user"))?;
+        let user = repo::find_user(&txn, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("user"))?;
         if user.role == role::ADMIN
             && role != role::ADMIN
             && repo::count_users_with_role(&txn, role::ADMIN).await? <= 1
         {
-            return Err(ApiError::conflict("last_admin", "the last admin cannot be demoted"));
+            return Err(ApiError::conflict(
+                "last_admin",
+                "the last admin cannot be demoted",
+            ));
         }
         let updated = repo::update_user(
             &txn,
             user,
-            ProfileChanges { role: Some(role.to_owned()), ..ProfileChanges::default() },
+            ProfileChanges {
+                role: Some(role.to_owned()),
+                ..ProfileChanges::default()
+            },
         )
         .await?;
         txn.commit().await?;
@@ -346,19 +413,28 @@ impl AuthService {
             ApiError::invalid_field(
                 "role",
                 "unknown_role",
-                format!("unknown role; known roles: {}", self.inner.roles.all().join(", ")),
+                format!(
+                    "unknown role; known roles: {}",
+                    self.inner.roles.all().join(", ")
+                ),
             )
         })
     }
 
     async fn user_row(&self, id: Uuid) -> Result<users::Model, ApiError> {
         repo::find_user(&self.inner.db, id).await?.ok_or_else(|| {
-            ApiError::unauthorized("account_not_found", "the account behind this token no longer exists")
+            ApiError::unauthorized(
+                "account_not_found",
+                "the account behind this token no longer exists",
+            )
         })
     }
 
     fn failure_quota(&self, count: u32) -> Quota {
-        Quota::per_window(count, Duration::from_secs(self.inner.limits.login_failure_window_secs))
+        Quota::per_window(
+            count,
+            Duration::from_secs(self.inner.limits.login_failure_window_secs),
+        )
     }
 
     /// A limiter failure (Redis down) lets the attempt through rather than locking
@@ -374,7 +450,9 @@ impl AuthService {
     }
 
     async fn start_session(&self, user: User) -> Result<Session, ApiError> {
-        let refresh_token = self.insert_refresh_token(&self.inner.db, user.id, Uuid::now_v7()).await?;
+        let refresh_token = self
+            .insert_refresh_token(&self.inner.db, user.id, Uuid::now_v7())
+            .await?;
         self.session_with(user, refresh_token)
     }
 
@@ -386,13 +464,23 @@ impl AuthService {
     ) -> Result<String, ApiError> {
         let token = tokens::new_refresh_token().map_err(|e| ApiError::internal(e.to_string()))?;
         let ttl = chrono::Duration::from_std(self.inner.refresh_ttl).map_err(ApiError::internal)?;
-        repo::insert_refresh_token(conn, user_id, family_id, tokens::hash_refresh_token(&token), Utc::now() + ttl)
-            .await?;
+        repo::insert_refresh_token(
+            conn,
+            user_id,
+            family_id,
+            tokens::hash_refresh_token(&token),
+            Utc::now() + ttl,
+        )
+        .await?;
         Ok(token)
     }
 
     fn session_with(&self, user: User, refresh_token: String) -> Result<Session, ApiError> {
-        let access_token = self.inner.tokens.issue(user.id, &user.role).map_err(ApiError::internal)?;
+        let access_token = self
+            .inner
+            .tokens
+            .issue(user.id, &user.role)
+            .map_err(ApiError::internal)?;
         Ok(Session {
             user,
             access_token,

@@ -114,9 +114,12 @@ pub fn load_or_create_secret(settings: &AuthSettings, data_dir: &Path) -> std::i
             if mode & 0o077 != 0 {
                 tracing::warn!(path = %path.display(), "the JWT key file is readable by other users; chmod 600 it");
             }
-            URL_SAFE_NO_PAD
-                .decode(text.trim())
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))
+            URL_SAFE_NO_PAD.decode(text.trim()).map_err(|e| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("{}: {e}", path.display()),
+                )
+            })
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             std::fs::create_dir_all(data_dir)?;
@@ -180,8 +183,13 @@ mod tests {
 
     #[test]
     fn a_token_signed_with_another_key_is_invalid() {
-        let token = tokens(b"another key another key another key").issue(Uuid::now_v7(), "user").unwrap();
-        assert_eq!(tokens(b"0123456789abcdef0123456789abcdef").verify(&token), Err(TokenError::Invalid));
+        let token = tokens(b"another key another key another key")
+            .issue(Uuid::now_v7(), "user")
+            .unwrap();
+        assert_eq!(
+            tokens(b"0123456789abcdef0123456789abcdef").verify(&token),
+            Err(TokenError::Invalid)
+        );
     }
 
     #[test]
@@ -194,7 +202,12 @@ mod tests {
             exp: 2_000,
             iss: "groundwork".into(),
         };
-        let token = jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(secret)).unwrap();
+        let token = jsonwebtoken::encode(
+            &Header::default(),
+            &claims,
+            &EncodingKey::from_secret(secret),
+        )
+        .unwrap();
         assert_eq!(tokens(secret).verify(&token), Err(TokenError::Expired));
     }
 
@@ -204,7 +217,10 @@ mod tests {
         let real = tokens.issue(Uuid::now_v7(), "user").unwrap();
         let payload = real.split('.').nth(1).unwrap();
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
-        assert_eq!(tokens.verify(&format!("{header}.{payload}.")), Err(TokenError::Invalid));
+        assert_eq!(
+            tokens.verify(&format!("{header}.{payload}.")),
+            Err(TokenError::Invalid)
+        );
         assert_eq!(tokens.verify("not.a.jwt"), Err(TokenError::Invalid));
         assert_eq!(tokens.verify(""), Err(TokenError::Invalid));
     }
@@ -217,7 +233,10 @@ mod tests {
         let second = load_or_create_secret(&settings, dir.path()).unwrap();
         assert_eq!(first, second);
         assert_eq!(first.len(), 64);
-        let mode = std::fs::metadata(dir.path().join(JWT_SECRET_FILE)).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.path().join(JWT_SECRET_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 

@@ -47,13 +47,20 @@ pub async fn system_openapi_json(
     Path(file): Path<String>,
 ) -> Result<Response, ApiError> {
     let name = file.strip_suffix(".json").unwrap_or(&file);
-    documents.by_system.get(name).map(|doc| json(doc.clone())).ok_or_else(|| ApiError::not_found("system"))
+    documents
+        .by_system
+        .get(name)
+        .map(|doc| json(doc.clone()))
+        .ok_or_else(|| ApiError::not_found("system"))
 }
 
 /// The browsable API reference.
 #[utoipa::path(get, path = "/docs", tag = "server", responses((status = 200, description = "HTML page", content_type = "text/html")))]
 pub async fn docs(State(documents): State<Documents>) -> Response {
     let mut response = Html(documents.docs_html.to_string()).into_response();
-    response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DOCS_CSP));
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(DOCS_CSP),
+    );
     response
 }

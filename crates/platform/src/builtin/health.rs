@@ -50,15 +50,44 @@ pub async fn healthz() -> Json<Health> {
 pub async fn readyz(State(platform): State<Platform>) -> (StatusCode, Json<Readiness>) {
     let mut checks = BTreeMap::new();
     let database = tokio::time::timeout(CHECK_TIMEOUT, platform.db().ping()).await;
-    checks.insert("database", verdict("database", database.map_err(|_| "timed out".to_owned()).and_then(|r| r.map_err(|e| e.to_string()))));
+    checks.insert(
+        "database",
+        verdict(
+            "database",
+            database
+                .map_err(|_| "timed out".to_owned())
+                .and_then(|r| r.map_err(|e| e.to_string())),
+        ),
+    );
     if let Some(redis) = platform.redis() {
         let mut connection = redis.clone();
-        let ping = tokio::time::timeout(CHECK_TIMEOUT, redis::cmd("PING").query_async::<String>(&mut connection)).await;
-        checks.insert("redis", verdict("redis", ping.map_err(|_| "timed out".to_owned()).and_then(|r| r.map_err(|e| e.to_string()))));
+        let ping = tokio::time::timeout(
+            CHECK_TIMEOUT,
+            redis::cmd("PING").query_async::<String>(&mut connection),
+        )
+        .await;
+        checks.insert(
+            "redis",
+            verdict(
+                "redis",
+                ping.map_err(|_| "timed out".to_owned())
+                    .and_then(|r| r.map_err(|e| e.to_string())),
+            ),
+        );
     }
     let ready = checks.values().all(|state| *state == "ok");
-    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(Readiness { status: if ready { "ready" } else { "unavailable" }, checks }))
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(Readiness {
+            status: if ready { "ready" } else { "unavailable" },
+            checks,
+        }),
+    )
 }
 
 fn verdict<T>(name: &str, outcome: Result<T, String>) -> &'static str {

@@ -20,5 +20,9 @@ pub struct Hello {
 /// Say hello.
 #[utoipa::path(get, path = "/hello", tag = "server", responses((status = 200, body = Hello)))]
 pub async fn hello() -> Json<Hello> {
-    Json(Hello { message: "Hello, world!", service: "groundwork", version: env!("CARGO_PKG_VERSION") })
+    Json(Hello {
+        message: "Hello, world!",
+        service: "groundwork",
+        version: env!("CARGO_PKG_VERSION"),
+    })
 }

@@ -56,12 +56,17 @@ code {{ background: #f4f4f4; padding: 0 .25rem; }}
 }
 
 /// The handler, serving the page rendered at startup.
-pub async fn landing(axum::extract::State(page): axum::extract::State<std::sync::Arc<str>>) -> Html<String> {
+pub async fn landing(
+    axum::extract::State(page): axum::extract::State<std::sync::Arc<str>>,
+) -> Html<String> {
     Html(page.to_string())
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -70,7 +75,11 @@ mod tests {
 
     #[test]
     fn the_page_lists_each_system_and_escapes_text() {
-        let html = render(&[Entry { name: "auth".into(), path: "/auth".into(), description: "a <b> & c".into() }]);
+        let html = render(&[Entry {
+            name: "auth".into(),
+            path: "/auth".into(),
+            description: "a <b> & c".into(),
+        }]);
         assert!(html.contains("<code>/auth</code>"));
         assert!(html.contains("/openapi/auth.json"));
         assert!(html.contains("a &lt;b&gt; &amp; c"));

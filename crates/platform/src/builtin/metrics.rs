@@ -19,10 +19,17 @@ pub async fn metrics(State(platform): State<Platform>) -> impl IntoResponse {
     if let Some(stats) = pool_stats(platform.db()) {
         metrics::gauge!("db_pool_connections", "state" => "open").set(f64::from(stats.size));
         metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(stats.idle));
-        metrics::gauge!("db_pool_connections", "state" => "in_use").set(f64::from(stats.size.saturating_sub(stats.idle)));
+        metrics::gauge!("db_pool_connections", "state" => "in_use")
+            .set(f64::from(stats.size.saturating_sub(stats.idle)));
         metrics::gauge!("db_pool_max_connections").set(f64::from(stats.max));
     }
     let handle = platform.metrics();
     handle.run_upkeep();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], handle.render())
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        handle.render(),
+    )
 }

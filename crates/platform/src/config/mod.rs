@@ -73,7 +73,10 @@ impl Config {
 
     /// Defaults only, as if nothing were configured.
     pub fn defaults() -> Self {
-        Self { settings: Settings::default(), figment: Figment::new() }
+        Self {
+            settings: Settings::default(),
+            figment: Figment::new(),
+        }
     }
 
     /// A system's own section (`[weather]` in the file, `GROUNDWORK__WEATHER__*` in the
@@ -82,7 +85,9 @@ impl Config {
         if !self.figment.contains(name) {
             return Ok(T::default());
         }
-        self.figment.extract_inner(name).map_err(|e| ConfigError(format!("[{name}]: {e}")))
+        self.figment
+            .extract_inner(name)
+            .map_err(|e| ConfigError(format!("[{name}]: {e}")))
     }
 }
 
@@ -120,7 +125,9 @@ impl Default for Settings {
 impl Settings {
     fn check(&self) -> Result<(), ConfigError> {
         if self.server.body_limit_bytes == 0 {
-            return Err(ConfigError("server.body_limit_bytes must be positive".into()));
+            return Err(ConfigError(
+                "server.body_limit_bytes must be positive".into(),
+            ));
         }
         if self.auth.access_token_ttl_secs == 0 || self.auth.refresh_token_ttl_secs == 0 {
             return Err(ConfigError("auth token lifetimes must be positive".into()));
@@ -128,7 +135,9 @@ impl Settings {
         if let Some(secret) = &self.auth.jwt_secret
             && secret.expose().len() < 32
         {
-            return Err(ConfigError("auth.jwt_secret must be at least 32 bytes long".into()));
+            return Err(ConfigError(
+                "auth.jwt_secret must be at least 32 bytes long".into(),
+            ));
         }
         self.rate_limit.check()
     }
@@ -299,7 +308,10 @@ pub struct RedisSettings {
 
 impl Default for RedisSettings {
     fn default() -> Self {
-        Self { url: None, key_prefix: "gw:".into() }
+        Self {
+            url: None,
+            key_prefix: "gw:".into(),
+        }
     }
 }
 
@@ -312,7 +324,10 @@ mod tests {
     fn zero_configuration_gives_working_defaults() {
         let config = Config::from_figment(Figment::new()).unwrap();
         assert_eq!(config.settings.server.bind.to_string(), "127.0.0.1:8080");
-        assert_eq!(config.settings.default_sqlite_path(), PathBuf::from("data/groundwork.db"));
+        assert_eq!(
+            config.settings.default_sqlite_path(),
+            PathBuf::from("data/groundwork.db")
+        );
         assert_eq!(config.settings.auth.access_token_ttl_secs, 900);
         assert!(config.settings.database.url.is_none());
     }
@@ -323,7 +338,10 @@ mod tests {
         let env_like = Serialized::default("server.bind", "127.0.0.1:7000");
         let config = Config::from_figment(Figment::new().merge(toml).merge(env_like)).unwrap();
         assert_eq!(config.settings.server.bind.port(), 7000);
-        assert!(config.settings.server.hsts, "keys missing from later layers keep file values");
+        assert!(
+            config.settings.server.hsts,
+            "keys missing from later layers keep file values"
+        );
     }
 
     #[test]
@@ -360,7 +378,13 @@ mod tests {
         let toml = Toml::string("[weather]\nttl_secs = 60\n");
         let config = Config::from_figment(Figment::new().merge(toml)).unwrap();
         let weather: Weather = config.section("weather").unwrap();
-        assert_eq!(weather, Weather { ttl_secs: 60, provider: String::new() });
+        assert_eq!(
+            weather,
+            Weather {
+                ttl_secs: 60,
+                provider: String::new()
+            }
+        );
         let missing: Weather = config.section("shortener").unwrap();
         assert_eq!(missing, Weather::default());
     }

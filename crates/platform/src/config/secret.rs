@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
 
 /// A configuration value that must not be printed: database URLs with passwords,
 /// signing keys, API keys. `Debug` and `Display` print `[redacted]`; the value is only

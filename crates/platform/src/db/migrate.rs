@@ -10,7 +10,7 @@
 //! transactional DDL).
 
 use chrono::Utc;
-use sea_orm::sea_query::{Alias, Expr, Query, Table, ColumnDef};
+use sea_orm::sea_query::{Alias, ColumnDef, Expr, Query, Table};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
     TransactionTrait,
@@ -37,7 +37,10 @@ pub struct MigrationReport {
 }
 
 /// Applies every pending migration of every given system.
-pub async fn run(db: &DatabaseConnection, sets: &[SystemMigrations]) -> Result<MigrationReport, DbErr> {
+pub async fn run(
+    db: &DatabaseConnection,
+    sets: &[SystemMigrations],
+) -> Result<MigrationReport, DbErr> {
     let txn = db.begin().await?;
     lock(&txn).await?;
     let applied = applied(&txn).await?;
@@ -54,7 +57,9 @@ pub async fn run(db: &DatabaseConnection, sets: &[SystemMigrations]) -> Result<M
                 .await
                 .map_err(|e| DbErr::Migration(format!("{}/{name}: {e}", set.system)))?;
             record(&txn, set.system, name).await?;
-            report.applied.push((set.system.to_owned(), name.to_owned()));
+            report
+                .applied
+                .push((set.system.to_owned(), name.to_owned()));
         }
     }
     txn.commit().await?;
@@ -66,7 +71,11 @@ pub async fn pending(
     db: &DatabaseConnection,
     sets: &[SystemMigrations],
 ) -> Result<Vec<(String, String)>, DbErr> {
-    let applied = if table_exists(db).await? { applied(db).await? } else { Vec::new() };
+    let applied = if table_exists(db).await? {
+        applied(db).await?
+    } else {
+        Vec::new()
+    };
     Ok(sets
         .iter()
         .flat_map(|set| set.migrations.iter().map(move |m| (set.system, m.name())))
@@ -91,7 +100,9 @@ async fn lock(txn: &DatabaseTransaction) -> Result<(), DbErr> {
             // A write statement takes SQLite's write lock now (waiting out the busy timeout
             // if another process holds it), before we read which migrations are applied.
             txn.execute(
-                Query::delete().from_table(Alias::new(TABLE)).and_where(Expr::cust("1 = 0")),
+                Query::delete()
+                    .from_table(Alias::new(TABLE))
+                    .and_where(Expr::cust("1 = 0")),
             )
             .await
             .map(|_| ())
@@ -105,9 +116,15 @@ async fn create_table(txn: &DatabaseTransaction) -> Result<(), DbErr> {
         .if_not_exists()
         .col(ColumnDef::new(Alias::new("system")).string().not_null())
         .col(ColumnDef::new(Alias::new("name")).string().not_null())
-        .col(ColumnDef::new(Alias::new("applied_at")).timestamp_with_time_zone().not_null())
+        .col(
+            ColumnDef::new(Alias::new("applied_at"))
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
         .primary_key(
-            sea_orm::sea_query::Index::create().col(Alias::new("system")).col(Alias::new("name")),
+            sea_orm::sea_query::Index::create()
+                .col(Alias::new("system"))
+                .col(Alias::new("name")),
         )
         .to_owned();
     txn.execute(&create).await.map(|_| ())
@@ -132,7 +149,11 @@ async fn applied<C: ConnectionTrait>(conn: &C) -> Result<Vec<(String, String)>, 
 async fn record(txn: &DatabaseTransaction, system: &str, name: &str) -> Result<(), DbErr> {
     let insert = Query::insert()
         .into_table(Alias::new(TABLE))
-        .columns([Alias::new("system"), Alias::new("name"), Alias::new("applied_at")])
+        .columns([
+            Alias::new("system"),
+            Alias::new("name"),
+            Alias::new("applied_at"),
+        ])
         .values_panic([system.into(), name.into(), Utc::now().into()])
         .to_owned();
     txn.execute(&insert).await.map(|_| ())

@@ -49,13 +49,18 @@ pub enum DbSetupError {
 pub fn database_url(settings: &Settings) -> String {
     match &settings.database.url {
         Some(url) => url.expose().to_owned(),
-        None => format!("sqlite://{}?mode=rwc", settings.default_sqlite_path().display()),
+        None => format!(
+            "sqlite://{}?mode=rwc",
+            settings.default_sqlite_path().display()
+        ),
     }
 }
 
 /// A URL with any password replaced, fit for logs and error messages.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
     let authority_end = rest.find('/').unwrap_or(rest.len());
     let (authority, path) = rest.split_at(authority_end);
     match authority.rsplit_once('@') {
@@ -70,7 +75,8 @@ pub fn redact_url(url: &str) -> String {
 /// Opens the pool. For the default SQLite file, the data directory is created first.
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbSetupError> {
     let url = database_url(settings);
-    let backend = backend_of(&url).ok_or_else(|| DbSetupError::UnsupportedScheme(redact_url(&url)))?;
+    let backend =
+        backend_of(&url).ok_or_else(|| DbSetupError::UnsupportedScheme(redact_url(&url)))?;
     if settings.database.url.is_none() {
         std::fs::create_dir_all(&settings.data_dir).map_err(|source| DbSetupError::DataDir {
             path: settings.data_dir.clone(),
@@ -94,7 +100,10 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbSetupE
         });
     Database::connect(options)
         .await
-        .map_err(|source| DbSetupError::Connect { target: redact_url(&url), source })
+        .map_err(|source| DbSetupError::Connect {
+            target: redact_url(&url),
+            source,
+        })
 }
 
 /// Which backend a URL selects, if we support it.
@@ -109,7 +118,10 @@ pub fn backend_of(url: &str) -> Option<DbBackend> {
 
 /// Whether a database error is a unique-constraint violation, on either backend.
 pub fn is_unique_violation(error: &DbErr) -> bool {
-    matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+    matches!(
+        error.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }
 
 /// Pool statistics for the metrics endpoint.
@@ -156,14 +168,23 @@ mod tests {
             redact_url("postgres://app:hunter2@db.internal:5432/app?sslmode=require"),
             "postgres://app:***@db.internal:5432/app?sslmode=require"
         );
-        assert_eq!(redact_url("sqlite://data/groundwork.db?mode=rwc"), "sqlite://data/groundwork.db?mode=rwc");
+        assert_eq!(
+            redact_url("sqlite://data/groundwork.db?mode=rwc"),
+            "sqlite://data/groundwork.db?mode=rwc"
+        );
     }
 
     #[test]
     fn the_default_url_is_an_sqlite_file_in_the_data_dir() {
         let settings = Settings::default();
-        assert_eq!(database_url(&settings), "sqlite://data/groundwork.db?mode=rwc");
-        assert_eq!(backend_of(&database_url(&settings)), Some(DbBackend::Sqlite));
+        assert_eq!(
+            database_url(&settings),
+            "sqlite://data/groundwork.db?mode=rwc"
+        );
+        assert_eq!(
+            backend_of(&database_url(&settings)),
+            Some(DbBackend::Sqlite)
+        );
         assert_eq!(backend_of("postgresql://x/y"), Some(DbBackend::Postgres));
         assert_eq!(backend_of("mysql://x/y"), None);
     }
@@ -171,7 +192,10 @@ mod tests {
     #[tokio::test]
     async fn the_sqlite_file_is_created_in_wal_mode() {
         let dir = tempfile::tempdir().unwrap();
-        let settings = Settings { data_dir: dir.path().join("nested/data"), ..Settings::default() };
+        let settings = Settings {
+            data_dir: dir.path().join("nested/data"),
+            ..Settings::default()
+        };
         let db = connect(&settings).await.unwrap();
         assert!(settings.default_sqlite_path().exists());
         let row = sea_orm::ConnectionTrait::query_one_raw(

@@ -3,8 +3,8 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 
 /// The address of the client that sent the request: the TCP peer, or, with
 /// `server.trust_forwarded_for`, the last hop of `X-Forwarded-For` (the address our own
@@ -18,7 +18,10 @@ impl ClientIp {
         if trust_forwarded_for && let Some(ip) = last_forwarded_hop(&parts.headers) {
             return Self(ip);
         }
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip());
         Self(peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
     }
 }
@@ -35,7 +38,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         // The HTTP stack resolves it once per request; resolving again here covers routers
         // used without the stack (unit tests).
-        Ok(parts.extensions.get::<ClientIp>().copied().unwrap_or_else(|| Self::resolve(parts, false)))
+        Ok(parts
+            .extensions
+            .get::<ClientIp>()
+            .copied()
+            .unwrap_or_else(|| Self::resolve(parts, false)))
     }
 }
 
@@ -50,7 +57,9 @@ mod tests {
             builder = builder.header("x-forwarded-for", value);
         }
         let (mut parts, ()) = builder.body(()).unwrap().into_parts();
-        parts.extensions.insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 5000))));
+        parts
+            .extensions
+            .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 5000))));
         parts
     }
 
@@ -64,7 +73,10 @@ mod tests {
     #[test]
     fn only_the_last_hop_is_trusted() {
         let parts = parts(Some("1.2.3.4, 198.51.100.7"));
-        assert_eq!(ClientIp::resolve(&parts, true).0.to_string(), "198.51.100.7");
+        assert_eq!(
+            ClientIp::resolve(&parts, true).0.to_string(),
+            "198.51.100.7"
+        );
         let garbage = self::tests::parts(Some("not-an-ip"));
         assert_eq!(ClientIp::resolve(&garbage, true).0.to_string(), "10.0.0.1");
     }

@@ -34,14 +34,16 @@ where
                 "expected a body with Content-Type: application/json",
             ));
         }
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            let status = rejection.status();
-            if status == StatusCode::PAYLOAD_TOO_LARGE {
-                payload_too_large()
-            } else {
-                ApiError::new(status, "unreadable_body", rejection.body_text())
-            }
-        })?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                let status = rejection.status();
+                if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    payload_too_large()
+                } else {
+                    ApiError::new(status, "unreadable_body", rejection.body_text())
+                }
+            })?;
         parse_json(&bytes).map(Json)
     }
 }
@@ -62,11 +64,20 @@ pub fn payload_too_large() -> ApiError {
 }
 
 fn has_json_content_type(headers: &HeaderMap) -> bool {
-    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
-    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Deserialises a JSON document, mapping every failure to a precise problem.
@@ -76,7 +87,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let path = error.path().to_string();
         let inner = error.into_inner();
         match inner.classify() {
-            serde_json::error::Category::Data => ApiError::validation(vec![field_error(&path, &inner)]),
+            serde_json::error::Category::Data => {
+                ApiError::validation(vec![field_error(&path, &inner)])
+            }
             _ => malformed(&inner),
         }
     })?;
@@ -85,7 +98,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 fn malformed(error: &serde_json::Error) -> ApiError {
-    let what = if error.is_eof() { "the JSON body ends early" } else { "the body is not valid JSON" };
+    let what = if error.is_eof() {
+        "the JSON body ends early"
+    } else {
+        "the body is not valid JSON"
+    };
     ApiError::bad_request(
         "malformed_json",
         format!("{what} (line {}, column {})", error.line(), error.column()),
@@ -97,17 +114,35 @@ fn malformed(error: &serde_json::Error) -> ApiError {
 /// path here.
 fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
     let message = strip_location(&error.to_string());
-    let join = |name: &str| if path == "." { name.to_owned() } else { format!("{path}.{name}") };
+    let join = |name: &str| {
+        if path == "." {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
     if let Some(name) = backticked_after(&message, "missing field ") {
         return FieldError::new(join(name), "required", "this field is required");
     }
     if let Some(name) = backticked_after(&message, "unknown field ") {
         // Here the path already ends at the unknown field.
-        let field = if path == "." { name.to_owned() } else { path.to_owned() };
+        let field = if path == "." {
+            name.to_owned()
+        } else {
+            path.to_owned()
+        };
         return FieldError::new(field, "unknown_field", "this field is not allowed here");
     }
-    let field = if path == "." { "body".to_owned() } else { path.to_owned() };
-    let code = if message.starts_with("invalid type") { "invalid_type" } else { "invalid" };
+    let field = if path == "." {
+        "body".to_owned()
+    } else {
+        path.to_owned()
+    };
+    let code = if message.starts_with("invalid type") {
+        "invalid_type"
+    } else {
+        "invalid"
+    };
     FieldError::new(field, code, message)
 }
 
@@ -138,19 +173,21 @@ where
         let query = parts.uri.query().unwrap_or_default();
         let deserializer =
             serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize(deserializer).map(Query).map_err(|error| {
-            let field = error.path().to_string();
-            let message = error.into_inner().to_string();
-            let field = if field == "." {
-                backticked_after(&message, "missing field ")
-                    .or_else(|| backticked_after(&message, "unknown field "))
-                    .unwrap_or("query")
-                    .to_owned()
-            } else {
-                field
-            };
-            ApiError::validation(vec![FieldError::new(field, "invalid", message)])
-        })
+        serde_path_to_error::deserialize(deserializer)
+            .map(Query)
+            .map_err(|error| {
+                let field = error.path().to_string();
+                let message = error.into_inner().to_string();
+                let field = if field == "." {
+                    backticked_after(&message, "missing field ")
+                        .or_else(|| backticked_after(&message, "unknown field "))
+                        .unwrap_or("query")
+                        .to_owned()
+                } else {
+                    field
+                };
+                ApiError::validation(vec![FieldError::new(field, "invalid", message)])
+            })
     }
 }
 
@@ -168,7 +205,10 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(Path(value)),
-            Err(rejection) => Err(ApiError::bad_request("invalid_path_parameter", rejection.body_text())),
+            Err(rejection) => Err(ApiError::bad_request(
+                "invalid_path_parameter",
+                rejection.body_text(),
+            )),
         }
     }
 }
@@ -203,7 +243,10 @@ mod tests {
         assert_eq!(error.status(), StatusCode::BAD_REQUEST);
         assert_eq!(error.code(), "malformed_json");
         assert!(error.to_string().contains("line 1"), "{error}");
-        assert_eq!(self::error(r#"{"email": "a", "password": "b"} trailing"#).code(), "malformed_json");
+        assert_eq!(
+            self::error(r#"{"email": "a", "password": "b"} trailing"#).code(),
+            "malformed_json"
+        );
         assert_eq!(self::error("\u{0}").code(), "malformed_json");
     }
 
@@ -230,7 +273,10 @@ mod tests {
     #[test]
     fn invalid_utf8_is_malformed_json() {
         let bytes = b"{\"email\": \"\xff\xfe\", \"password\": \"x\"}";
-        assert_eq!(parse_json::<Login>(bytes).unwrap_err().code(), "malformed_json");
+        assert_eq!(
+            parse_json::<Login>(bytes).unwrap_err().code(),
+            "malformed_json"
+        );
     }
 
     #[test]
@@ -241,8 +287,12 @@ mod tests {
             map
         };
         assert!(has_json_content_type(&headers("application/json")));
-        assert!(has_json_content_type(&headers("Application/JSON; charset=utf-8")));
-        assert!(has_json_content_type(&headers("application/merge-patch+json")));
+        assert!(has_json_content_type(&headers(
+            "Application/JSON; charset=utf-8"
+        )));
+        assert!(has_json_content_type(&headers(
+            "application/merge-patch+json"
+        )));
         assert!(!has_json_content_type(&headers("text/plain")));
         assert!(!has_json_content_type(&HeaderMap::new()));
     }

@@ -98,9 +98,14 @@ async fn admit(guard: &Guard, request: Request) -> Result<Request, ApiError> {
     if let Some((per_ip, per_user)) = guard.limits {
         guard.check(&format!("ip:{}", client.0), per_ip).await?;
         // A bad token is not an error here: the handler decides whether it needs one.
-        let claims = bearer_token(&parts).ok().flatten().and_then(|t| guard.tokens.verify(t).ok());
+        let claims = bearer_token(&parts)
+            .ok()
+            .flatten()
+            .and_then(|t| guard.tokens.verify(t).ok());
         if let Some(claims) = claims {
-            guard.check(&format!("user:{}", claims.sub), per_user).await?;
+            guard
+                .check(&format!("user:{}", claims.sub), per_user)
+                .await?;
             parts.extensions.insert(VerifiedClaims(claims));
         }
     }

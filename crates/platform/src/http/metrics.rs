@@ -30,6 +30,7 @@ pub async fn track(request: Request, next: Next) -> Response {
     let status = response.status().as_u16().to_string();
     metrics::histogram!(REQUEST_DURATION, "method" => method.clone(), "route" => route.clone())
         .record(started.elapsed().as_secs_f64());
-    metrics::counter!(REQUESTS_TOTAL, "method" => method, "route" => route, "status" => status).increment(1);
+    metrics::counter!(REQUESTS_TOTAL, "method" => method, "route" => route, "status" => status)
+        .increment(1);
     response
 }

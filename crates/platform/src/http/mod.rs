@@ -60,13 +60,32 @@ pub fn apply_stack(router: Router, server: &ServerSettings, guard: Guard) -> Rou
 }
 
 fn cors(server: &ServerSettings) -> CorsLayer {
-    let origins: Vec<HeaderValue> =
-        server.cors_allowed_origins.iter().filter_map(|origin| origin.parse().ok()).collect();
-    let allow_origin = if origins.is_empty() { AllowOrigin::from(AnyOrigin) } else { AllowOrigin::list(origins) };
+    let origins: Vec<HeaderValue> = server
+        .cors_allowed_origins
+        .iter()
+        .filter_map(|origin| origin.parse().ok())
+        .collect();
+    let allow_origin = if origins.is_empty() {
+        AllowOrigin::from(AnyOrigin)
+    } else {
+        AllowOrigin::list(origins)
+    };
     CorsLayer::new()
         .allow_origin(allow_origin)
-        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE, Method::HEAD])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT, REQUEST_ID])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::HEAD,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            REQUEST_ID,
+        ])
         .expose_headers([REQUEST_ID, header::RETRY_AFTER, header::LOCATION])
         .max_age(Duration::from_secs(3600))
 }
@@ -83,7 +102,11 @@ fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
 
 /// Fallback for paths no route matches.
 pub async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "route_not_found", "no route matches this path")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "route_not_found",
+        "no route matches this path",
+    )
 }
 
 /// Fallback for a known path with the wrong method.

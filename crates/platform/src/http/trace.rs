@@ -11,7 +11,10 @@ use tracing::Span;
 
 /// Creates the span for a request.
 pub fn make_span<B>(request: &Request<B>) -> Span {
-    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
     let request_id = request
         .headers()
         .get("x-request-id")

@@ -1,7 +1,7 @@
 //! The in-process limiter: TATs in a sharded map, bounded in size.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -39,28 +39,34 @@ impl InMemoryRateLimiter {
 
     /// Number of keys currently tracked (for tests and metrics).
     pub fn tracked_keys(&self) -> usize {
-        self.shards.iter().map(|s| s.lock().map(|m| m.len()).unwrap_or(0)).sum()
+        self.shards
+            .iter()
+            .map(|s| s.lock().map(|m| m.len()).unwrap_or(0))
+            .sum()
     }
 
     fn shard(&self, key: &str) -> &Mutex<HashMap<Box<str>, u128>> {
-        let mut hasher = self.hasher.build_hasher();
-        key.hash(&mut hasher);
         // The modulo keeps the index in range; truncating the hash first is harmless.
-        &self.shards[(hasher.finish() as usize) % SHARDS]
+        &self.shards[(self.hasher.hash_one(key) as usize) % SHARDS]
     }
 
     fn decide(&self, key: &str, quota: Quota, consume: bool) -> Decision {
         let now = self.epoch.elapsed().as_nanos();
         // A poisoned lock only means another request panicked mid-update of a plain map of
         // integers; the data is still usable.
-        let mut map = self.shard(key).lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut map = self
+            .shard(key)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let stored = map.get(key).copied();
         let (decision, new_tat) = gcra(stored, now, quota, consume);
         if let Some(tat) = new_tat {
             if stored.is_none() && map.len() >= MAX_KEYS_PER_SHARD {
                 map.retain(|_, tat| *tat > now);
                 if map.len() >= MAX_KEYS_PER_SHARD {
-                    return Decision::Limited { retry_after: std::time::Duration::from_secs(1) };
+                    return Decision::Limited {
+                        retry_after: std::time::Duration::from_secs(1),
+                    };
                 }
             }
             match map.get_mut(key) {
@@ -76,7 +82,12 @@ impl InMemoryRateLimiter {
 
 #[async_trait::async_trait]
 impl RateLimiter for InMemoryRateLimiter {
-    async fn check(&self, key: &str, quota: Quota, consume: bool) -> Result<Decision, RateLimitError> {
+    async fn check(
+        &self,
+        key: &str,
+        quota: Quota,
+        consume: bool,
+    ) -> Result<Decision, RateLimitError> {
         Ok(self.decide(key, quota, consume))
     }
 }

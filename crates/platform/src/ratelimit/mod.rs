@@ -36,7 +36,10 @@ impl Quota {
 
     /// `count` events per `window`, all of which may happen at once.
     pub fn per_window(count: u32, window: Duration) -> Self {
-        Self { emission_interval: window / count.max(1), burst: count.max(1) }
+        Self {
+            emission_interval: window / count.max(1),
+            burst: count.max(1),
+        }
     }
 
     /// How far ahead of now the TAT may run: the burst tolerance plus one interval.
@@ -86,13 +89,23 @@ pub trait RateLimiter: Send + Sync + 'static {
     /// Decides whether one more request for `key` fits `quota`. With `consume` the request
     /// is counted when allowed; without it the call only looks (used to refuse a login
     /// attempt for an account that has had too many failures, without counting it).
-    async fn check(&self, key: &str, quota: Quota, consume: bool) -> Result<Decision, RateLimitError>;
+    async fn check(
+        &self,
+        key: &str,
+        quota: Quota,
+        consume: bool,
+    ) -> Result<Decision, RateLimitError>;
 }
 
 /// The GCRA step shared by both implementations: given the stored TAT (or none) and the
 /// current time, both in nanoseconds on the same clock, returns the decision and the TAT
 /// to store (if any).
-pub(crate) fn gcra(stored_tat: Option<u128>, now: u128, quota: Quota, consume: bool) -> (Decision, Option<u128>) {
+pub(crate) fn gcra(
+    stored_tat: Option<u128>,
+    now: u128,
+    quota: Quota,
+    consume: bool,
+) -> (Decision, Option<u128>) {
     let interval = quota.emission_interval.as_nanos().max(1);
     let tolerance = quota.tolerance().as_nanos();
     let tat = stored_tat.unwrap_or(now).max(now);
@@ -119,11 +132,21 @@ mod tests {
         let mut tat = None;
         for expected_remaining in [2, 1, 0] {
             let (decision, next) = gcra(tat, 10 * SEC, quota, true);
-            assert_eq!(decision, Decision::Allowed { remaining: expected_remaining });
+            assert_eq!(
+                decision,
+                Decision::Allowed {
+                    remaining: expected_remaining
+                }
+            );
             tat = next;
         }
         let (decision, next) = gcra(tat, 10 * SEC, quota, true);
-        assert_eq!(decision, Decision::Limited { retry_after: Duration::from_millis(500) });
+        assert_eq!(
+            decision,
+            Decision::Limited {
+                retry_after: Duration::from_millis(500)
+            }
+        );
         assert_eq!(next, None, "a refused request is not counted");
         // Half a second later exactly one more fits.
         let (decision, _) = gcra(tat, 10 * SEC + SEC / 2, quota, true);
@@ -140,9 +163,13 @@ mod tests {
 
     #[test]
     fn retry_after_rounds_up_to_whole_seconds() {
-        let limited = Decision::Limited { retry_after: Duration::from_millis(1200) };
+        let limited = Decision::Limited {
+            retry_after: Duration::from_millis(1200),
+        };
         assert_eq!(limited.retry_after_secs(), 2);
-        let tiny = Decision::Limited { retry_after: Duration::from_millis(1) };
+        let tiny = Decision::Limited {
+            retry_after: Duration::from_millis(1),
+        };
         assert_eq!(tiny.retry_after_secs(), 1);
     }
 }

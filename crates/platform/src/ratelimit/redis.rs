@@ -42,13 +42,22 @@ pub struct RedisRateLimiter {
 impl RedisRateLimiter {
     /// A limiter storing its keys under `prefix` (such as `gw:rl:`).
     pub fn new(connection: ConnectionManager, prefix: impl Into<String>) -> Self {
-        Self { connection, prefix: prefix.into(), script: Script::new(GCRA_LUA) }
+        Self {
+            connection,
+            prefix: prefix.into(),
+            script: Script::new(GCRA_LUA),
+        }
     }
 }
 
 #[async_trait::async_trait]
 impl RateLimiter for RedisRateLimiter {
-    async fn check(&self, key: &str, quota: Quota, consume: bool) -> Result<Decision, RateLimitError> {
+    async fn check(
+        &self,
+        key: &str,
+        quota: Quota,
+        consume: bool,
+    ) -> Result<Decision, RateLimitError> {
         let interval = quota.emission_interval.as_micros().max(1);
         let tolerance = quota.tolerance().as_micros();
         let mut connection = self.connection.clone();
@@ -63,9 +72,13 @@ impl RateLimiter for RedisRateLimiter {
             .map_err(|e| RateLimitError(e.to_string()))?;
         let value = u64::try_from(value).unwrap_or(0);
         Ok(if allowed == 1 {
-            Decision::Allowed { remaining: u32::try_from(value).unwrap_or(u32::MAX) }
+            Decision::Allowed {
+                remaining: u32::try_from(value).unwrap_or(u32::MAX),
+            }
         } else {
-            Decision::Limited { retry_after: Duration::from_micros(value) }
+            Decision::Limited {
+                retry_after: Duration::from_micros(value),
+            }
         })
     }
 }

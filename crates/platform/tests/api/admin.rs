@@ -11,17 +11,26 @@ async fn only_admins_list_users_and_pages_have_the_standard_shape() {
     for _ in 0..3 {
         app.register_user().await;
     }
-    app.get("/auth/users").await.assert_problem(401, "missing_token");
-    app.get_authed("/auth/users", &user.access_token).await.assert_problem(403, "forbidden");
+    app.get("/auth/users")
+        .await
+        .assert_problem(401, "missing_token");
+    app.get_authed("/auth/users", &user.access_token)
+        .await
+        .assert_problem(403, "forbidden");
 
-    let page = app.get_authed("/auth/users?page=2&limit=2", &admin.access_token).await;
+    let page = app
+        .get_authed("/auth/users?page=2&limit=2", &admin.access_token)
+        .await;
     assert_eq!(page.status, 200, "{}", page.text());
     let body = page.json();
     assert_eq!(body["page"], 2);
     assert_eq!(body["limit"], 2);
     assert_eq!(body["total"], 5);
     assert_eq!(body["data"].as_array().unwrap().len(), 2);
-    let last = app.get_authed("/auth/users?page=3&limit=2", &admin.access_token).await.json();
+    let last = app
+        .get_authed("/auth/users?page=3&limit=2", &admin.access_token)
+        .await
+        .json();
     assert_eq!(last["data"].as_array().unwrap().len(), 1);
     assert!(body["data"][0].get("passwordHash").is_none());
 }
@@ -30,12 +39,22 @@ async fn only_admins_list_users_and_pages_have_the_standard_shape() {
 async fn bad_paging_parameters_are_named() {
     let app = TestApp::with_auth().await;
     let admin = app.admin().await;
-    let body = app.get_authed("/auth/users?limit=1000", &admin.access_token).await.assert_problem(422, "validation_failed");
+    let body = app
+        .get_authed("/auth/users?limit=1000", &admin.access_token)
+        .await
+        .assert_problem(422, "validation_failed");
     assert_eq!(body["errors"][0]["field"], "limit");
-    let body = app.get_authed("/auth/users?page=abc", &admin.access_token).await.assert_problem(422, "validation_failed");
+    let body = app
+        .get_authed("/auth/users?page=abc", &admin.access_token)
+        .await
+        .assert_problem(422, "validation_failed");
     assert_eq!(body["errors"][0]["field"], "page");
-    app.get_authed("/auth/users?page=-1", &admin.access_token).await.assert_problem(422, "validation_failed");
-    app.get_authed("/auth/users?page=0", &admin.access_token).await.assert_problem(422, "validation_failed");
+    app.get_authed("/auth/users?page=-1", &admin.access_token)
+        .await
+        .assert_problem(422, "validation_failed");
+    app.get_authed("/auth/users?page=0", &admin.access_token)
+        .await
+        .assert_problem(422, "validation_failed");
 }
 
 #[tokio::test]
@@ -45,15 +64,32 @@ async fn admins_change_roles_and_the_new_role_applies_from_the_next_token() {
     let user = app.register_user().await;
     let path = format!("/auth/users/{}/role", user.id);
 
-    app.json_authed(reqwest::Method::POST, &path, &user.access_token, &json!({"role": "admin"}))
-        .await
-        .assert_problem(403, "forbidden");
-    let promoted = app.json_authed(reqwest::Method::POST, &path, &admin.access_token, &json!({"role": "admin"})).await;
+    app.json_authed(
+        reqwest::Method::POST,
+        &path,
+        &user.access_token,
+        &json!({"role": "admin"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let promoted = app
+        .json_authed(
+            reqwest::Method::POST,
+            &path,
+            &admin.access_token,
+            &json!({"role": "admin"}),
+        )
+        .await;
     assert_eq!(promoted.status, 200, "{}", promoted.text());
     assert_eq!(promoted.json()["role"], "admin");
 
     let fresh = app.login(&user.email, &user.password).await;
-    assert_eq!(app.get_authed("/auth/users", &fresh.access_token).await.status, 200);
+    assert_eq!(
+        app.get_authed("/auth/users", &fresh.access_token)
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -64,11 +100,23 @@ async fn role_changes_reject_unknown_roles_and_accounts() {
     let post = |path: String, role: &'static str| {
         let app = &app;
         let token = admin.access_token.clone();
-        async move { app.json_authed(reqwest::Method::POST, &path, &token, &json!({"role": role})).await }
+        async move {
+            app.json_authed(reqwest::Method::POST, &path, &token, &json!({"role": role}))
+                .await
+        }
     };
-    post(format!("/auth/users/{}/role", user.id), "emperor").await.assert_problem(422, "validation_failed");
-    post(format!("/auth/users/{}/role", uuid::Uuid::now_v7()), "admin").await.assert_problem(404, "not_found");
-    post("/auth/users/not-a-uuid/role".into(), "admin").await.assert_problem(400, "invalid_path_parameter");
+    post(format!("/auth/users/{}/role", user.id), "emperor")
+        .await
+        .assert_problem(422, "validation_failed");
+    post(
+        format!("/auth/users/{}/role", uuid::Uuid::now_v7()),
+        "admin",
+    )
+    .await
+    .assert_problem(404, "not_found");
+    post("/auth/users/not-a-uuid/role".into(), "admin")
+        .await
+        .assert_problem(400, "invalid_path_parameter");
 }
 
 #[tokio::test]
@@ -76,11 +124,23 @@ async fn the_last_admin_cannot_be_demoted() {
     let app = TestApp::with_auth().await;
     let admin = app.admin().await;
     let path = format!("/auth/users/{}/role", admin.id);
-    app.json_authed(reqwest::Method::POST, &path, &admin.access_token, &json!({"role": "user"}))
-        .await
-        .assert_problem(409, "last_admin");
+    app.json_authed(
+        reqwest::Method::POST,
+        &path,
+        &admin.access_token,
+        &json!({"role": "user"}),
+    )
+    .await
+    .assert_problem(409, "last_admin");
 
     let second = app.admin().await;
-    let demoted = app.json_authed(reqwest::Method::POST, &path, &second.access_token, &json!({"role": "user"})).await;
+    let demoted = app
+        .json_authed(
+            reqwest::Method::POST,
+            &path,
+            &second.access_token,
+            &json!({"role": "user"}),
+        )
+        .await;
     assert_eq!(demoted.status, 200);
 }

@@ -7,7 +7,13 @@ async fn migrating_again_applies_nothing_and_nothing_is_pending() {
     let app = TestApp::with_auth().await;
     let systems: Vec<std::sync::Arc<dyn groundwork_platform::System>> =
         vec![std::sync::Arc::new(groundwork_platform::auth::AuthSystem)];
-    assert!(app.platform.pending_migrations(&systems).await.unwrap().is_empty());
+    assert!(
+        app.platform
+            .pending_migrations(&systems)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let report = app.platform.migrate(&systems).await.unwrap();
     assert!(report.applied.is_empty(), "{report:?}");
 }
@@ -16,7 +22,10 @@ async fn migrating_again_applies_nothing_and_nothing_is_pending() {
 async fn concurrent_migrations_of_a_fresh_database_apply_each_migration_once() {
     let dir = tempfile::tempdir().unwrap();
     // On SQLite, whatever the test backend: two pooled connections race for the write lock.
-    let mut settings = groundwork_platform::config::Settings { data_dir: dir.path().to_path_buf(), ..Default::default() };
+    let mut settings = groundwork_platform::config::Settings {
+        data_dir: dir.path().to_path_buf(),
+        ..Default::default()
+    };
     settings.database.max_connections = Some(4);
     let db = groundwork_platform::db::connect(&settings).await.unwrap();
     let sets = || {

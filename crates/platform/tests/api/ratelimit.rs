@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use groundwork_platform::ratelimit::{Decision, InMemoryRateLimiter, Quota, RateLimiter, RedisRateLimiter};
+use groundwork_platform::ratelimit::{
+    Decision, InMemoryRateLimiter, Quota, RateLimiter, RedisRateLimiter,
+};
 use groundwork_platform::testing::{self, TestApp};
 use serde_json::json;
 
@@ -11,20 +13,44 @@ use serde_json::json;
 async fn contract(limiter: &dyn RateLimiter) {
     let quota = Quota::per_second(10, 3);
     for remaining in [2, 1, 0] {
-        assert_eq!(limiter.check("a", quota, true).await.unwrap(), Decision::Allowed { remaining });
+        assert_eq!(
+            limiter.check("a", quota, true).await.unwrap(),
+            Decision::Allowed { remaining }
+        );
     }
     let limited = limiter.check("a", quota, true).await.unwrap();
     assert!(!limited.is_allowed());
     assert_eq!(limited.retry_after_secs(), 1);
-    assert!(limiter.check("b", quota, true).await.unwrap().is_allowed(), "keys are independent");
+    assert!(
+        limiter.check("b", quota, true).await.unwrap().is_allowed(),
+        "keys are independent"
+    );
 
     // Looking does not count.
     let strict = Quota::per_window(1, Duration::from_secs(60));
     for _ in 0..3 {
-        assert!(limiter.check("peek", strict, false).await.unwrap().is_allowed());
+        assert!(
+            limiter
+                .check("peek", strict, false)
+                .await
+                .unwrap()
+                .is_allowed()
+        );
     }
-    assert!(limiter.check("peek", strict, true).await.unwrap().is_allowed());
-    assert!(!limiter.check("peek", strict, false).await.unwrap().is_allowed());
+    assert!(
+        limiter
+            .check("peek", strict, true)
+            .await
+            .unwrap()
+            .is_allowed()
+    );
+    assert!(
+        !limiter
+            .check("peek", strict, false)
+            .await
+            .unwrap()
+            .is_allowed()
+    );
 
     // The bucket refills at the sustained rate.
     tokio::time::sleep(Duration::from_millis(120)).await;
@@ -44,7 +70,11 @@ async fn the_redis_limiter_meets_the_contract() {
     };
     let client = redis::Client::open(url).unwrap();
     let connection = redis::aio::ConnectionManager::new(client).await.unwrap();
-    contract(&RedisRateLimiter::new(connection, testing::unique_prefix("ratelimit"))).await;
+    contract(&RedisRateLimiter::new(
+        connection,
+        testing::unique_prefix("ratelimit"),
+    ))
+    .await;
 }
 
 #[tokio::test]
@@ -73,12 +103,20 @@ async fn signed_in_users_are_limited_across_addresses() {
         .await;
     let user = app.register_user().await;
     for _ in 0..2 {
-        assert_eq!(app.get_authed("/auth/me", &user.access_token).await.status, 200);
+        assert_eq!(
+            app.get_authed("/auth/me", &user.access_token).await.status,
+            200
+        );
     }
-    app.get_authed("/auth/me", &user.access_token).await.assert_problem(429, "rate_limited");
+    app.get_authed("/auth/me", &user.access_token)
+        .await
+        .assert_problem(429, "rate_limited");
     // Another user is not affected.
     let other = app.register_user().await;
-    assert_eq!(app.get_authed("/auth/me", &other.access_token).await.status, 200);
+    assert_eq!(
+        app.get_authed("/auth/me", &other.access_token).await.status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -90,13 +128,28 @@ async fn failed_logins_lock_the_account_even_for_the_right_password() {
         .await;
     let user = app.register_user().await;
     for _ in 0..3 {
-        app.post("/auth/login", &json!({"email": user.email, "password": "wrong password"}))
-            .await
-            .assert_problem(401, "invalid_credentials");
+        app.post(
+            "/auth/login",
+            &json!({"email": user.email, "password": "wrong password"}),
+        )
+        .await
+        .assert_problem(401, "invalid_credentials");
     }
-    let locked = app.post("/auth/login", &json!({"email": user.email, "password": user.password})).await;
+    let locked = app
+        .post(
+            "/auth/login",
+            &json!({"email": user.email, "password": user.password}),
+        )
+        .await;
     locked.assert_problem(429, "rate_limited");
-    assert!(locked.header("retry-after").unwrap().parse::<u64>().unwrap() > 60);
+    assert!(
+        locked
+            .header("retry-after")
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            > 60
+    );
     // Other accounts can still sign in from the same address.
     let other = app.register_user().await;
     app.login(&other.email, &other.password).await;
@@ -110,13 +163,19 @@ async fn failed_logins_are_limited_per_address_across_accounts() {
         .spawn()
         .await;
     for n in 0..4 {
-        app.post("/auth/login", &json!({"email": format!("victim{n}@example.com"), "password": "guess guess"}))
-            .await
-            .assert_problem(401, "invalid_credentials");
-    }
-    app.post("/auth/login", &json!({"email": "victim9@example.com", "password": "guess guess"}))
+        app.post(
+            "/auth/login",
+            &json!({"email": format!("victim{n}@example.com"), "password": "guess guess"}),
+        )
         .await
-        .assert_problem(429, "rate_limited");
+        .assert_problem(401, "invalid_credentials");
+    }
+    app.post(
+        "/auth/login",
+        &json!({"email": "victim9@example.com", "password": "guess guess"}),
+    )
+    .await
+    .assert_problem(429, "rate_limited");
 }
 
 #[tokio::test]
@@ -138,6 +197,12 @@ async fn limits_shared_through_redis_span_instances() {
     let second = build().spawn().await;
     assert_eq!(first.get("/hello").await.status, 200);
     assert_eq!(second.get("/hello").await.status, 200);
-    second.get("/hello").await.assert_problem(429, "rate_limited");
-    first.get("/hello").await.assert_problem(429, "rate_limited");
+    second
+        .get("/hello")
+        .await
+        .assert_problem(429, "rate_limited");
+    first
+        .get("/hello")
+        .await
+        .assert_problem(429, "rate_limited");
 }

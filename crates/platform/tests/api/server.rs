@@ -19,13 +19,20 @@ async fn health_and_readiness_report_the_database() {
     let ready = app.get("/readyz").await;
     assert_eq!(ready.status, 200);
     assert_eq!(ready.json()["checks"]["database"], "ok");
-    assert!(ready.json()["checks"].get("redis").is_none(), "Redis is not configured");
+    assert!(
+        ready.json()["checks"].get("redis").is_none(),
+        "Redis is not configured"
+    );
 
     app.platform.close().await;
     let unready = app.get("/readyz").await;
     assert_eq!(unready.status, 503);
     assert_eq!(unready.json()["checks"]["database"], "down");
-    assert_eq!(app.get("/healthz").await.status, 200, "liveness does not depend on the database");
+    assert_eq!(
+        app.get("/healthz").await.status,
+        200,
+        "liveness does not depend on the database"
+    );
 }
 
 #[tokio::test]
@@ -44,7 +51,10 @@ fn counter(metrics: &str, route: &str, status: &str) -> f64 {
     metrics
         .lines()
         .filter(|line| line.starts_with("http_requests_total{"))
-        .filter(|line| line.contains(&format!("route=\"{route}\"")) && line.contains(&format!("status=\"{status}\"")))
+        .filter(|line| {
+            line.contains(&format!("route=\"{route}\""))
+                && line.contains(&format!("status=\"{status}\""))
+        })
         .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
         .sum()
 }
@@ -59,10 +69,18 @@ async fn metrics_count_requests_by_route_and_status() {
     app.get("/auth/me").await;
     app.get("/no/such/path/3f2a").await;
     let after = app.get("/metrics").await;
-    assert!(after.header("content-type").unwrap().starts_with("text/plain"));
+    assert!(
+        after
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/plain")
+    );
     let after = after.text();
     // Other tests in this process also call /hello; the count grows by at least ours.
-    assert!(counter(&after, "/hello", "200") >= counter(&before, "/hello", "200") + 3.0, "{after}");
+    assert!(
+        counter(&after, "/hello", "200") >= counter(&before, "/hello", "200") + 3.0,
+        "{after}"
+    );
     assert!(counter(&after, "/auth/me", "401") >= 1.0);
     assert!(after.contains("http_request_duration_seconds_bucket"));
     assert!(after.contains("db_pool_connections{state=\"open\"}"));
@@ -95,17 +113,36 @@ async fn the_openapi_document_lists_every_route() {
         ("/auth/users", "get"),
         ("/auth/users/{id}/role", "post"),
     ] {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
     }
-    assert_eq!(paths.len(), 15, "a route was added without updating this test: {:?}", paths.keys());
+    assert_eq!(
+        paths.len(),
+        15,
+        "a route was added without updating this test: {:?}",
+        paths.keys()
+    );
     assert_eq!(paths["/auth/me"]["get"]["tags"][0], "auth");
-    assert_eq!(paths["/auth/me"]["get"]["security"][0]["bearer"], serde_json::json!([]));
+    assert_eq!(
+        paths["/auth/me"]["get"]["security"][0]["bearer"],
+        serde_json::json!([])
+    );
     assert!(document["components"]["securitySchemes"]["bearer"].is_object());
     assert!(document["components"]["schemas"]["Problem"].is_object());
 
     let auth_only = app.get("/openapi/auth.json").await.json();
-    assert!(auth_only["paths"].as_object().unwrap().keys().all(|p| p.starts_with("/auth/")));
-    app.get("/openapi/nope.json").await.assert_problem(404, "not_found");
+    assert!(
+        auth_only["paths"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .all(|p| p.starts_with("/auth/"))
+    );
+    app.get("/openapi/nope.json")
+        .await
+        .assert_problem(404, "not_found");
 }
 
 #[tokio::test]
@@ -113,9 +150,17 @@ async fn the_docs_page_loads_the_reference_for_our_document() {
     let app = TestApp::with_auth().await;
     let docs = app.get("/docs").await;
     assert_eq!(docs.status, 200);
-    assert!(docs.header("content-type").unwrap().starts_with("text/html"));
+    assert!(
+        docs.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert!(docs.text().contains(r#"data-url="/openapi.json""#));
-    assert!(docs.header("content-security-policy").unwrap().contains("cdn.jsdelivr.net"));
+    assert!(
+        docs.header("content-security-policy")
+            .unwrap()
+            .contains("cdn.jsdelivr.net")
+    );
 }
 
 #[tokio::test]
@@ -124,9 +169,16 @@ async fn the_landing_page_lists_mounted_systems_without_scripts() {
     let page = app.get("/").await;
     assert_eq!(page.status, 200);
     let html = page.text();
-    assert!(html.contains("<code>/auth</code>") && html.contains("/openapi/auth.json"), "{html}");
+    assert!(
+        html.contains("<code>/auth</code>") && html.contains("/openapi/auth.json"),
+        "{html}"
+    );
     assert!(!html.contains("<script"));
-    assert!(page.header("content-security-policy").unwrap().contains("default-src 'none'"));
+    assert!(
+        page.header("content-security-policy")
+            .unwrap()
+            .contains("default-src 'none'")
+    );
 }
 
 #[tokio::test]
@@ -138,18 +190,35 @@ async fn every_response_carries_a_request_id_and_security_headers() {
     assert_eq!(generated.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(generated.header("referrer-policy"), Some("no-referrer"));
     assert_eq!(generated.header("x-frame-options"), Some("DENY"));
-    assert!(generated.header("strict-transport-security").is_none(), "HSTS is off without TLS");
+    assert!(
+        generated.header("strict-transport-security").is_none(),
+        "HSTS is off without TLS"
+    );
 
-    let given = app.send(app.request(Method::GET, "/hello").header("x-request-id", "trace-me-123")).await;
+    let given = app
+        .send(
+            app.request(Method::GET, "/hello")
+                .header("x-request-id", "trace-me-123"),
+        )
+        .await;
     assert_eq!(given.header("x-request-id"), Some("trace-me-123"));
     let missing = app.get("/missing").await;
-    assert!(missing.header("x-request-id").is_some(), "errors carry the id too");
+    assert!(
+        missing.header("x-request-id").is_some(),
+        "errors carry the id too"
+    );
 }
 
 #[tokio::test]
 async fn hsts_is_sent_when_enabled() {
     let app = TestApp::builder().config("server.hsts", true).spawn().await;
-    assert!(app.get("/hello").await.header("strict-transport-security").unwrap().contains("max-age="));
+    assert!(
+        app.get("/hello")
+            .await
+            .header("strict-transport-security")
+            .unwrap()
+            .contains("max-age=")
+    );
 }
 
 #[tokio::test]
@@ -165,22 +234,48 @@ async fn cors_preflights_are_answered() {
         .await;
     assert_eq!(preflight.status, 200);
     assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
-    assert!(preflight.header("access-control-allow-headers").unwrap().contains("authorization"));
+    assert!(
+        preflight
+            .header("access-control-allow-headers")
+            .unwrap()
+            .contains("authorization")
+    );
 }
 
 #[tokio::test]
 async fn cors_can_be_restricted_to_listed_origins() {
-    let app = TestApp::builder().config("server.cors_allowed_origins", ["https://good.example"]).spawn().await;
-    let good = app.send(app.request(Method::GET, "/hello").header("origin", "https://good.example")).await;
-    assert_eq!(good.header("access-control-allow-origin"), Some("https://good.example"));
-    let bad = app.send(app.request(Method::GET, "/hello").header("origin", "https://evil.example")).await;
+    let app = TestApp::builder()
+        .config("server.cors_allowed_origins", ["https://good.example"])
+        .spawn()
+        .await;
+    let good = app
+        .send(
+            app.request(Method::GET, "/hello")
+                .header("origin", "https://good.example"),
+        )
+        .await;
+    assert_eq!(
+        good.header("access-control-allow-origin"),
+        Some("https://good.example")
+    );
+    let bad = app
+        .send(
+            app.request(Method::GET, "/hello")
+                .header("origin", "https://evil.example"),
+        )
+        .await;
     assert!(bad.header("access-control-allow-origin").is_none());
 }
 
 #[tokio::test]
 async fn large_responses_are_compressed_when_the_client_accepts_it() {
     let app = TestApp::with_auth().await;
-    let response = app.send(app.request(Method::GET, "/openapi.json").header("accept-encoding", "gzip")).await;
+    let response = app
+        .send(
+            app.request(Method::GET, "/openapi.json")
+                .header("accept-encoding", "gzip"),
+        )
+        .await;
     assert_eq!(response.status, 200);
     assert_eq!(response.header("content-encoding"), Some("gzip"));
 }
@@ -195,7 +290,9 @@ async fn a_slow_handler_times_out_with_a_problem() {
         .await;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
     sender.send(Ok(b"{\"email\":".to_vec())).await.unwrap();
-    let stream = futures_util::stream::unfold(receiver, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let stream = futures_util::stream::unfold(receiver, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
     let request = app
         .request(Method::POST, "/auth/login")
         .header("content-type", "application/json")

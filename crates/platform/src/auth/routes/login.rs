@@ -39,6 +39,8 @@ pub async fn login(
     ClientIp(client): ClientIp,
     Json(request): Json<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let session = auth.login(&request.email, &request.password, client).await?;
+    let session = auth
+        .login(&request.email, &request.password, client)
+        .await?;
     Ok(Json(session.into()))
 }

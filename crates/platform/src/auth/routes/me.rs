@@ -35,10 +35,12 @@ impl UpdateMeRequest {
     fn parse(self) -> Result<ProfileUpdate, ApiError> {
         let mut errors: Vec<FieldError> = Vec::new();
         let name = match self.name {
-            Some(Some(raw)) => parse_name("name", &raw).map(|n| Some(Some(n))).unwrap_or_else(|e| {
-                errors.push(e);
-                None
-            }),
+            Some(Some(raw)) => parse_name("name", &raw)
+                .map(|n| Some(Some(n)))
+                .unwrap_or_else(|e| {
+                    errors.push(e);
+                    None
+                }),
             Some(None) => Some(None),
             None => None,
         };
@@ -51,16 +53,28 @@ impl UpdateMeRequest {
                 }
             },
             (None, Some(_)) => {
-                errors.push(FieldError::new("currentPassword", "required", "needed to change the password"));
+                errors.push(FieldError::new(
+                    "currentPassword",
+                    "required",
+                    "needed to change the password",
+                ));
                 None
             }
             (Some(_), None) => {
-                errors.push(FieldError::new("newPassword", "required", "the new password is missing"));
+                errors.push(FieldError::new(
+                    "newPassword",
+                    "required",
+                    "the new password is missing",
+                ));
                 None
             }
             (None, None) => None,
         };
-        if errors.is_empty() { Ok(ProfileUpdate { name, password }) } else { Err(ApiError::validation(errors)) }
+        if errors.is_empty() {
+            Ok(ProfileUpdate { name, password })
+        } else {
+            Err(ApiError::validation(errors))
+        }
     }
 }
 
@@ -74,7 +88,10 @@ impl UpdateMeRequest {
         (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_me(State(auth): State<AuthService>, user: AuthUser) -> Result<Json<UserResponse>, ApiError> {
+pub async fn get_me(
+    State(auth): State<AuthService>,
+    user: AuthUser,
+) -> Result<Json<UserResponse>, ApiError> {
     Ok(Json(auth.current_user(user.id).await?.into()))
 }
 

@@ -29,11 +29,22 @@ impl RegisterRequest {
     fn parse(self) -> Result<Registration, ApiError> {
         let email = Email::parse(&self.email);
         let password = NewPassword::parse("password", &self.password);
-        let name = self.name.as_deref().map(|n| parse_name("name", n)).transpose();
+        let name = self
+            .name
+            .as_deref()
+            .map(|n| parse_name("name", n))
+            .transpose();
         match (email, password, name) {
-            (Ok(email), Ok(password), Ok(name)) => Ok(Registration { email, password, name }),
+            (Ok(email), Ok(password), Ok(name)) => Ok(Registration {
+                email,
+                password,
+                name,
+            }),
             (email, password, name) => Err(ApiError::validation(
-                [email.err(), password.err(), name.err()].into_iter().flatten().collect(),
+                [email.err(), password.err(), name.err()]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
             )),
         }
     }

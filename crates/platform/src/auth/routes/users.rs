@@ -51,8 +51,18 @@ pub async fn list_users(
     _admin: Admin,
     Query(query): Query<PageQuery>,
 ) -> Result<Json<UserPage>, ApiError> {
-    let Paginated { data, page, limit, total } = auth.list_users(query.page()?).await?;
-    Ok(Json(UserPage { data: data.into_iter().map(Into::into).collect(), page, limit, total }))
+    let Paginated {
+        data,
+        page,
+        limit,
+        total,
+    } = auth.list_users(query.page()?).await?;
+    Ok(Json(UserPage {
+        data: data.into_iter().map(Into::into).collect(),
+        page,
+        limit,
+        total,
+    }))
 }
 
 /// Change an account's role (admin only). The last admin cannot be demoted.

@@ -1,0 +1,8 @@
+//! Tests of the `groundwork` binary as a user runs it: a real process, a fresh working
+//! directory, zero configuration.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod commands;
+mod harness;
+mod serve;
