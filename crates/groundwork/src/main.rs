@@ -22,7 +22,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // rustls needs one process-wide crypto provider when more than one is compiled in.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    groundwork_platform::telemetry::init(groundwork_platform::telemetry::LogFormat::from_env());
+    let _logs =
+        groundwork_platform::telemetry::init(groundwork_platform::telemetry::LogFormat::from_env());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -42,6 +43,8 @@ fn main() -> ExitCode {
             Command::Openapi => commands::openapi::run().await,
         }
     });
+    // Stop the runtime first so nothing logs after the log writer has flushed.
+    drop(runtime);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -224,7 +224,7 @@ impl TestAppBuilder {
 
     /// Starts the app.
     pub async fn spawn(self) -> TestApp {
-        crate::telemetry::init(crate::telemetry::LogFormat::Text);
+        crate::telemetry::init_for_tests();
         let dir = tempfile::tempdir().expect("create a temporary directory");
         let mut figment = Figment::new()
             .merge(Serialized::default("data_dir", dir.path()))

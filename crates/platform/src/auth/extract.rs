@@ -1,10 +1,9 @@
 //! Extractors that authenticate a request from its `Authorization: Bearer` header.
 //!
-//! They work in any system's handlers, whatever its router state: the HTTP stack puts the
-//! token verifier into every request's extensions (and, when the rate limiter already
-//! verified the token, the verified claims, so a token is checked once per request).
-
-use std::sync::Arc;
+//! They work in any system's handlers, whatever its router state: the HTTP pipeline puts
+//! a [`RequestContext`] with the token verifier into every request's extensions (and, when
+//! the rate limiter already verified the token, its claims, so a token is checked once per
+//! request).
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::header::AUTHORIZATION;
@@ -12,12 +11,9 @@ use axum::http::request::Parts;
 use uuid::Uuid;
 
 use super::role;
-use super::tokens::{AccessTokens, Claims, TokenError};
+use super::tokens::{Claims, TokenError};
 use crate::error::ApiError;
-
-/// The claims of a token the HTTP stack has already verified for this request.
-#[derive(Clone, Debug)]
-pub(crate) struct VerifiedClaims(pub Claims);
+use crate::http::context::RequestContext;
 
 /// An authenticated caller. Extracting it answers 401 when the token is missing, malformed,
 /// expired or signed with another key.
@@ -90,17 +86,18 @@ pub(crate) fn token_error(error: TokenError) -> ApiError {
 }
 
 fn authenticate(parts: &Parts) -> Result<Option<AuthUser>, ApiError> {
-    if let Some(VerifiedClaims(claims)) = parts.extensions.get::<VerifiedClaims>() {
+    let context = parts
+        .extensions
+        .get::<RequestContext>()
+        .ok_or_else(|| ApiError::internal("the HTTP pipeline did not run for this request"))?;
+    if let Some(claims) = &context.claims {
         return Ok(Some(claims.clone().into()));
     }
     let Some(token) = bearer_token(parts)? else {
         return Ok(None);
     };
-    let tokens = parts
-        .extensions
-        .get::<Arc<AccessTokens>>()
-        .ok_or_else(|| ApiError::internal("the HTTP stack did not install the token verifier"))?;
-    tokens
+    context
+        .tokens
         .verify(token)
         .map(|claims| Some(claims.into()))
         .map_err(token_error)

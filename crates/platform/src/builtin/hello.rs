@@ -18,7 +18,7 @@ pub struct Hello {
 }
 
 /// Say hello.
-#[utoipa::path(get, path = "/hello", tag = "server", responses((status = 200, body = Hello)))]
+#[utoipa::path(get, path = "/hello", tag = "server", responses((status = 200, description = "The greeting", body = Hello)))]
 pub async fn hello() -> Json<Hello> {
     Json(Hello {
         message: "Hello, world!",

@@ -4,6 +4,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
+
+use super::context::RequestContext;
 use axum::http::request::Parts;
 
 /// The address of the client that sent the request: the TCP peer, or, with
@@ -36,13 +38,12 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        // The HTTP stack resolves it once per request; resolving again here covers routers
-        // used without the stack (unit tests).
-        Ok(parts
-            .extensions
-            .get::<ClientIp>()
-            .copied()
-            .unwrap_or_else(|| Self::resolve(parts, false)))
+        // The pipeline resolves it once per request; resolving again here covers routers
+        // used without the pipeline (unit tests).
+        Ok(match parts.extensions.get::<RequestContext>() {
+            Some(context) => Self(context.client_ip),
+            None => Self::resolve(parts, false),
+        })
     }
 }
 

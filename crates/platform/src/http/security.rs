@@ -1,9 +1,6 @@
 //! Security response headers, added unless a handler set its own.
 
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderValue, header};
 
 /// The Content-Security-Policy for our own HTML pages (landing page, rendered notes): no
 /// scripts, no framing, styles inline only. Pages that need more (the API reference)
@@ -12,18 +9,9 @@ pub const HTML_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-s
 
 const HSTS: &str = "max-age=31536000; includeSubDomains";
 
-/// Whether to send HSTS (only meaningful behind TLS).
-#[derive(Clone, Copy)]
-pub struct SecurityHeaders {
-    /// Send `Strict-Transport-Security`.
-    pub hsts: bool,
-}
-
-/// Middleware adding `X-Content-Type-Options`, `Referrer-Policy`, `X-Frame-Options`,
-/// HSTS when enabled, and a CSP on HTML responses.
-pub async fn add(State(config): State<SecurityHeaders>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
+/// Adds `X-Content-Type-Options`, `Referrer-Policy`, `X-Frame-Options`, HSTS when enabled
+/// (only meaningful behind TLS), and the CSP on HTML responses.
+pub fn add(headers: &mut HeaderMap, hsts: bool) {
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -34,7 +22,7 @@ pub async fn add(State(config): State<SecurityHeaders>, request: Request, next: 
     headers
         .entry(header::X_FRAME_OPTIONS)
         .or_insert(HeaderValue::from_static("DENY"));
-    if config.hsts {
+    if hsts {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static(HSTS),
@@ -42,12 +30,10 @@ pub async fn add(State(config): State<SecurityHeaders>, request: Request, next: 
     }
     let is_html = headers
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
     if is_html {
         headers
             .entry(header::CONTENT_SECURITY_POLICY)
             .or_insert(HeaderValue::from_static(HTML_CSP));
     }
-    response
 }

@@ -1,40 +1,25 @@
-//! The per-request span: method, matched route, request id, then status and latency when
-//! the response is ready. Everything logged while handling a request (including the one
-//! log line of a 5xx's cause) carries these fields. The completion event goes to the
-//! `access` target at INFO, so `RUST_LOG=info,access=off` silences the access log alone.
+//! The per-request span and the access log.
+//!
+//! The span carries the request id, method and matched route, so everything logged while
+//! handling a request (including the one log line of a 5xx's cause) can be traced back to
+//! it. When the response is ready, one event on the `access` target records status and
+//! latency inside that span. It is off by default (see [`crate::telemetry`]); turn it on
+//! with `RUST_LOG=info,access=info`.
 
 use std::time::Duration;
 
-use axum::extract::MatchedPath;
-use axum::http::{Request, Response};
+use axum::http::{HeaderValue, Method, StatusCode};
 use tracing::Span;
 
-/// Creates the span for a request.
-pub fn make_span<B>(request: &Request<B>) -> Span {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str);
-    let request_id = request
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    tracing::info_span!(
-        "request",
-        method = %request.method(),
-        route,
-        request_id,
-        status = tracing::field::Empty,
-        latency_ms = tracing::field::Empty,
-    )
+/// Creates the span for a request. The fields are plain strings, which the text format's
+/// [`crate::telemetry::PlainFields`] writes without any formatting machinery.
+pub fn request_span(method: &Method, route: &str, request_id: &HeaderValue) -> Span {
+    let request_id = request_id.to_str().unwrap_or("");
+    tracing::info_span!("request", request_id, method = method.as_str(), route)
 }
 
-/// Records the outcome on the span and emits the access-log event.
-pub fn on_response<B>(response: &Response<B>, latency: Duration, span: &Span) {
-    // Microsecond precision is plenty, and keeps log lines short.
+/// The access-log event; call it inside the request span.
+pub fn access(status: StatusCode, latency: Duration) {
     let latency_ms = (latency.as_micros() as f64) / 1000.0;
-    span.record("status", response.status().as_u16());
-    span.record("latency_ms", latency_ms);
-    tracing::info!(target: "access", "request completed");
+    tracing::info!(target: "access", status = status.as_u16(), latency_ms, "request completed");
 }

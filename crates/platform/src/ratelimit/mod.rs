@@ -28,17 +28,21 @@ pub struct Quota {
 impl Quota {
     /// `rate` requests per second sustained, `burst` at once.
     pub fn per_second(rate: u32, burst: u32) -> Self {
-        Self {
-            emission_interval: Duration::from_secs(1) / rate.max(1),
-            burst: burst.max(1),
-        }
+        Self::per_window_with_burst(rate, Duration::from_secs(1), burst)
     }
 
     /// `count` events per `window`, all of which may happen at once.
     pub fn per_window(count: u32, window: Duration) -> Self {
+        Self::per_window_with_burst(count, window, count)
+    }
+
+    fn per_window_with_burst(count: u32, window: Duration, burst: u32) -> Self {
+        // At least a nanosecond: a zero interval would make the tolerance zero too and
+        // refuse everything, the opposite of what a huge rate means.
+        let emission_interval = (window / count.max(1)).max(Duration::from_nanos(1));
         Self {
-            emission_interval: window / count.max(1),
-            burst: count.max(1),
+            emission_interval,
+            burst: burst.max(1),
         }
     }
 
@@ -159,6 +163,13 @@ mod tests {
         let (decision, stored) = gcra(None, SEC, quota, false);
         assert!(decision.is_allowed());
         assert_eq!(stored, None);
+    }
+
+    #[test]
+    fn an_enormous_rate_allows_everything_rather_than_nothing() {
+        let quota = Quota::per_second(u32::MAX, u32::MAX);
+        let (decision, _) = gcra(None, SEC, quota, true);
+        assert!(decision.is_allowed());
     }
 
     #[test]

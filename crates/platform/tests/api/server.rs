@@ -132,6 +132,20 @@ async fn the_openapi_document_lists_every_route() {
     assert!(document["components"]["securitySchemes"]["bearer"].is_object());
     assert!(document["components"]["schemas"]["Problem"].is_object());
 
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                let described = response["description"]
+                    .as_str()
+                    .is_some_and(|d| !d.is_empty());
+                assert!(
+                    described,
+                    "{method} {path} {status} needs a description (OpenAPI requires one)"
+                );
+            }
+        }
+    }
+
     let auth_only = app.get("/openapi/auth.json").await.json();
     assert!(
         auth_only["paths"]
@@ -232,7 +246,7 @@ async fn cors_preflights_are_answered() {
                 .header("access-control-request-headers", "authorization"),
         )
         .await;
-    assert_eq!(preflight.status, 200);
+    assert_eq!(preflight.status, 204);
     assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
     assert!(
         preflight

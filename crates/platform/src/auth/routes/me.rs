@@ -84,7 +84,7 @@ impl UpdateMeRequest {
     path = "/me",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = UserResponse),
+        (status = 200, description = "The account", body = UserResponse),
         (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -102,8 +102,8 @@ pub async fn get_me(
     security(("bearer" = [])),
     request_body = UpdateMeRequest,
     responses(
-        (status = 200, body = UserResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The updated account", body = UserResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid name or password, or wrong current password", body = Problem, content_type = "application/problem+json"),
     )
 )]

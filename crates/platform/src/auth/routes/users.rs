@@ -40,8 +40,8 @@ pub struct SetRoleRequest {
     security(("bearer" = [])),
     params(PageQuery),
     responses(
-        (status = 200, body = UserPage),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "A page of accounts", body = UserPage),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad page or limit", body = Problem, content_type = "application/problem+json"),
     )
@@ -73,7 +73,7 @@ pub async fn list_users(
     params(("id" = Uuid, Path, description = "Account id")),
     request_body = SetRoleRequest,
     responses(
-        (status = 200, body = UserResponse),
+        (status = 200, description = "The account with its new role", body = UserResponse),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Would demote the last admin", body = Problem, content_type = "application/problem+json"),

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Throughput of GET /hello through Groundwork's full middleware stack against a bare axum
+# handler with no middleware, measured in the same run; plus GET /auth/me (JWT verification
+# and one indexed read) and POST /auth/login (Argon2id-bound).
+#
+# The server under test is pinned to CPU 0 and oha to CPU 1, one server loaded at a time.
+# Rounds alternate between servers so that drift on a shared machine hits both alike; the
+# median of the rounds is reported.
+#
+# Usage: bench/hello.sh [seconds per round = 10] [rounds = 3] [connections = 64]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECONDS_PER_ROUND=${1:-10}
+ROUNDS=${2:-3}
+CONNECTIONS=${3:-64}
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/groundwork/target}"
+BIN="$CARGO_TARGET_DIR/release"
+
+cargo build --release --locked -p groundwork -p groundwork-bench-baseline >&2
+OHA=$(command -v oha || true)
+if [ -z "$OHA" ]; then
+  OHA="$HOME/.cargo/bin/oha"
+  [ -x "$OHA" ] || cargo install oha --locked --version 1.16.0 >&2
+fi
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for port in 18080 18081 18082; do
+  if port_taken "$port"; then
+    echo "error: port $port is in use (a server from an earlier run?)" >&2
+    exit 1
+  fi
+done
+
+wait_for() {
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "$1" && return 0
+    sleep 0.1
+  done
+  echo "error: $1 did not answer" >&2
+  exit 1
+}
+
+# Limits raised so the limiter runs (its cost is measured) but never refuses the load.
+limits=(
+  GROUNDWORK__RATE_LIMIT__PER_IP_PER_SECOND=1000000000 GROUNDWORK__RATE_LIMIT__PER_IP_BURST=1000000000
+  GROUNDWORK__RATE_LIMIT__PER_USER_PER_SECOND=1000000000 GROUNDWORK__RATE_LIMIT__PER_USER_BURST=1000000000
+)
+
+start_groundwork() { # name port extra-env...
+  local name=$1 port=$2
+  shift 2
+  mkdir -p "$work/$name"
+  # `exec` so that $! is the server itself and the cleanup kills it.
+  (cd "$work/$name" && exec env "${limits[@]}" "$@" taskset -c 0 "$BIN/groundwork" serve --bind "127.0.0.1:$port" \
+    2>"$work/$name.log" >/dev/null) &
+  pids+=($!)
+  wait_for "http://127.0.0.1:$port/hello"
+}
+
+taskset -c 0 "$BIN/bare-hello" 127.0.0.1:18081 &
+pids+=($!)
+wait_for http://127.0.0.1:18081/hello
+start_groundwork full 18080                          # default logging (access log off)
+start_groundwork logged 18082 RUST_LOG=info          # same stack with the access log on
+
+# oha's JSON summary → "requests/s p99_ms success_rate"
+measure() {
+  taskset -c 1 "$OHA" --no-tui --output-format json -z "${SECONDS_PER_ROUND}s" "$@" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["summary"]; print(round(s["requestsPerSec"]), round(d["latencyPercentiles"]["p99"]*1000, 2), s["successRate"])'
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+declare -A results
+for target in bare full logged; do results[$target]=""; done
+for _ in 1 2; do # warm-up
+  for port in 18081 18080 18082; do
+    taskset -c 1 "$OHA" --no-tui --output-format quiet -z 2s -c "$CONNECTIONS" "http://127.0.0.1:$port/hello"
+  done
+done
+for round in $(seq 1 "$ROUNDS"); do
+  for pair in bare:18081 full:18080 logged:18082; do
+    name=${pair%%:*}
+    port=${pair##*:}
+    line=$(measure -c "$CONNECTIONS" "http://127.0.0.1:$port/hello")
+    echo "round $round $name: $line" >&2
+    results[$name]+="$line"$'\n'
+  done
+done
+
+rps() { printf '%s' "${results[$1]}" | awk 'NF {print $1}' | median; }
+p99() { printf '%s' "${results[$1]}" | awk 'NF {print $2}' | median; }
+bare=$(rps bare)
+full=$(rps full)
+logged=$(rps logged)
+
+# /auth/me: a registered user's token; JWT verify + one read by primary key.
+token=$(curl -fsS -X POST http://127.0.0.1:18080/auth/register -H 'content-type: application/json' \
+  -d '{"email":"bench@example.com","password":"benchmark password"}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+me=$(measure -c "$CONNECTIONS" -H "Authorization: Bearer $token" http://127.0.0.1:18080/auth/me)
+echo "auth/me: $me" >&2
+
+# /auth/login: Argon2id verification dominates; a few connections saturate one core.
+login=$(measure -c 4 -m POST -T application/json -d '{"email":"bench@example.com","password":"benchmark password"}' \
+  http://127.0.0.1:18080/auth/login)
+echo "auth/login: $login" >&2
+
+cat <<EOF
+| endpoint | server | requests/s | p99 ms |
+|---|---|---|---|
+| GET /hello | bare axum, no middleware | $bare | $(p99 bare) |
+| GET /hello | groundwork, full stack, default logging | $full | $(p99 full) |
+| GET /hello | groundwork, full stack, access log on (RUST_LOG=info) | $logged | $(p99 logged) |
+| GET /auth/me | groundwork, default logging | $(echo "$me" | cut -d' ' -f1) | $(echo "$me" | cut -d' ' -f2) |
+| POST /auth/login | groundwork, default logging, 4 connections | $(echo "$login" | cut -d' ' -f1) | $(echo "$login" | cut -d' ' -f2) |
+
+full stack / bare: $(python3 -c "print(f'{$full/$bare:.0%}')") (default logging), $(python3 -c "print(f'{$logged/$bare:.0%}')") with the access log on
+EOF
