@@ -54,6 +54,7 @@ wait_for() {
 limits=(
   GROUNDWORK__RATE_LIMIT__PER_IP_PER_SECOND=1000000000 GROUNDWORK__RATE_LIMIT__PER_IP_BURST=1000000000
   GROUNDWORK__RATE_LIMIT__PER_USER_PER_SECOND=1000000000 GROUNDWORK__RATE_LIMIT__PER_USER_BURST=1000000000
+  GROUNDWORK__RATE_LIMIT__LOGIN_FAILURES_PER_IP=1000000000 GROUNDWORK__RATE_LIMIT__LOGIN_FAILURES_PER_ACCOUNT=1000000000
 )
 
 start_groundwork() { # name port extra-env...
@@ -73,10 +74,10 @@ wait_for http://127.0.0.1:18081/hello
 start_groundwork full 18080                          # default logging (access log off)
 start_groundwork logged 18082 RUST_LOG=info          # same stack with the access log on
 
-# oha's JSON summary → "requests/s p99_ms success_rate"
+# oha's JSON summary → "requests/s p99_ms p50_ms"
 measure() {
   taskset -c 1 "$OHA" --no-tui --output-format json -z "${SECONDS_PER_ROUND}s" "$@" |
-    python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["summary"]; print(round(s["requestsPerSec"]), round(d["latencyPercentiles"]["p99"]*1000, 2), s["successRate"])'
+    python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["summary"]; p=d["latencyPercentiles"]; print(round(s["requestsPerSec"]), round(p["p99"]*1000, 2), round(p["p50"]*1000, 2))'
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -116,14 +117,28 @@ login=$(measure -c 4 -m POST -T application/json -d '{"email":"bench@example.com
   http://127.0.0.1:18080/auth/login)
 echo "auth/login: $login" >&2
 
+# Failed logins: an unknown email must cost what a wrong password costs (one Argon2id
+# verification each), so that timing does not reveal which emails have accounts.
+wrong_password=$(measure -c 1 -m POST -T application/json \
+  -d '{"email":"bench@example.com","password":"not the password"}' http://127.0.0.1:18080/auth/login)
+unknown_email=$(measure -c 1 -m POST -T application/json \
+  -d '{"email":"nobody@example.com","password":"not the password"}' http://127.0.0.1:18080/auth/login)
+echo "wrong password: $wrong_password; unknown email: $unknown_email" >&2
+field() { echo "$1" | cut -d' ' -f"$2"; }
+
 cat <<EOF
+machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), Linux $(uname -r); oha $("$OHA" --version | cut -d' ' -f2), ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS_PER_ROUND} s, medians
+
 | endpoint | server | requests/s | p99 ms |
 |---|---|---|---|
 | GET /hello | bare axum, no middleware | $bare | $(p99 bare) |
 | GET /hello | groundwork, full stack, default logging | $full | $(p99 full) |
 | GET /hello | groundwork, full stack, access log on (RUST_LOG=info) | $logged | $(p99 logged) |
-| GET /auth/me | groundwork, default logging | $(echo "$me" | cut -d' ' -f1) | $(echo "$me" | cut -d' ' -f2) |
-| POST /auth/login | groundwork, default logging, 4 connections | $(echo "$login" | cut -d' ' -f1) | $(echo "$login" | cut -d' ' -f2) |
+| GET /auth/me | groundwork, default logging | $(field "$me" 1) | $(field "$me" 2) |
+| POST /auth/login (success) | groundwork, default logging, 4 connections | $(field "$login" 1) | $(field "$login" 2) |
+| POST /auth/login (wrong password) | groundwork, 1 connection | $(field "$wrong_password" 1) | $(field "$wrong_password" 2) |
+| POST /auth/login (unknown email) | groundwork, 1 connection | $(field "$unknown_email" 1) | $(field "$unknown_email" 2) |
 
 full stack / bare: $(python3 -c "print(f'{$full/$bare:.0%}')") (default logging), $(python3 -c "print(f'{$logged/$bare:.0%}')") with the access log on
+failed login median latency: wrong password $(field "$wrong_password" 3) ms, unknown email $(field "$unknown_email" 3) ms
 EOF

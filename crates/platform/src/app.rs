@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::http::HeaderValue;
 use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -88,7 +89,10 @@ pub fn build(platform: &Platform, mounts: &[Mount]) -> Result<App, BoxError> {
                 })
                 .collect::<Result<BTreeMap<_, _>, _>>()?,
         ),
-        docs_html: openapi::docs_page().into(),
+        docs_html: openapi::docs_page(&platform.settings().server.docs_script_url).into(),
+        docs_csp: HeaderValue::from_str(&openapi::docs_csp(
+            &platform.settings().server.docs_script_url,
+        ))?,
     };
     let (docs_router, _) = docs_routes.with_state(documents).split_for_parts();
     router = router.merge(docs_router);
@@ -114,7 +118,13 @@ pub fn build(platform: &Platform, mounts: &[Mount]) -> Result<App, BoxError> {
     })
 }
 
-/// The landing page (documented here; served by [`landing::landing`]).
-#[utoipa::path(get, path = "/", tag = "server", responses((status = 200, description = "HTML list of mounted systems", content_type = "text/html")))]
-#[allow(dead_code)]
+// Documents `GET /` for OpenAPI; the page itself is served by `landing::landing`, which
+// needs the rendered page as state.
+/// The landing page: every mounted system with links to its reference and OpenAPI document.
+#[utoipa::path(
+    get,
+    path = "/",
+    tag = "server",
+    responses((status = 200, description = "HTML list of mounted systems", content_type = "text/html"))
+)]
 async fn landing_page() {}

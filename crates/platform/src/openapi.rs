@@ -117,10 +117,14 @@ pub fn system_document(document: &OpenApi, system: &str) -> Option<OpenApi> {
     Some(part)
 }
 
-/// The `/docs` page: Scalar's API reference, loading `/openapi.json`. The page pulls the
-/// Scalar script from its CDN when opened (nothing is downloaded at build time); without
-/// network access it still links the raw document.
-pub fn docs_page() -> String {
+/// Where the `/docs` page loads Scalar from unless `server.docs_script_url` says otherwise.
+pub const SCALAR_CDN: &str = "https://cdn.jsdelivr.net/npm/@scalar/api-reference";
+
+/// The `/docs` page: Scalar's API reference, loading `/openapi.json`. The browser fetches
+/// the Scalar script when the page opens (nothing is downloaded at build time); a
+/// deployment without internet access can host the script itself and set
+/// `server.docs_script_url`. Without JavaScript the page links the raw document.
+pub fn docs_page(script_url: &str) -> String {
     const HTML: &str = r#"<!doctype html>
 <html lang="en">
 <head>
@@ -131,19 +135,51 @@ pub fn docs_page() -> String {
 <body>
   <noscript>The API reference needs JavaScript. The raw OpenAPI document is at <a href="/openapi.json">/openapi.json</a>.</noscript>
   <script id="api-reference" data-url="/openapi.json"></script>
-  <script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference"></script>
+  <script src="$script"></script>
 </body>
 </html>
 "#;
+    let script = script_url
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;");
     Scalar::new(serde_json::Value::Null)
-        .custom_html(HTML)
+        .custom_html(HTML.replace("$script", &script))
         .title("Groundwork API reference")
         .to_html()
 }
 
-/// The CSP for the docs page: Scalar's script from its CDN, its inline styles, and calls
-/// back to this server for "try it".
-pub const DOCS_CSP: &str = "default-src 'none'; script-src https://cdn.jsdelivr.net 'unsafe-inline'; \
-    style-src 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.scalar.com; \
-    font-src https://fonts.scalar.com https://cdn.jsdelivr.net data:; img-src 'self' data: https:; \
-    connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// The CSP for the docs page: the Scalar script's origin, its inline styles and fonts,
+/// and calls back to this server for "try it".
+pub fn docs_csp(script_url: &str) -> String {
+    let origin = match script_url.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)),
+        None => "'self'".to_owned(),
+    };
+    format!(
+        "default-src 'none'; script-src {origin} 'unsafe-inline'; \
+         style-src 'unsafe-inline' {origin} https://fonts.scalar.com; \
+         font-src https://fonts.scalar.com {origin} data:; img-src 'self' data: https:; \
+         connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_docs_page_loads_the_configured_script_and_allows_only_its_origin() {
+        let page = docs_page("https://assets.example.com/scalar.js");
+        assert!(page.contains(r#"<script src="https://assets.example.com/scalar.js"></script>"#));
+        assert!(page.contains(r#"data-url="/openapi.json""#));
+        let csp = docs_csp("https://assets.example.com/scalar.js");
+        assert!(
+            csp.contains("script-src https://assets.example.com 'unsafe-inline'"),
+            "{csp}"
+        );
+        assert!(docs_csp("/static/scalar.js").contains("script-src 'self'"));
+        let hostile = docs_page(r#"x"><script>alert(1)</script>"#);
+        assert!(!hostile.contains(r#""><script>alert"#), "{hostile}");
+    }
+}

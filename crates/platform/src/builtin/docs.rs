@@ -8,7 +8,6 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::error::ApiError;
 use crate::http::extract::Path;
-use crate::openapi::DOCS_CSP;
 
 /// The pre-rendered documents, built once at startup.
 #[derive(Clone)]
@@ -19,6 +18,8 @@ pub struct Documents {
     pub by_system: Arc<std::collections::BTreeMap<String, String>>,
     /// The reference page.
     pub docs_html: Arc<str>,
+    /// Its Content-Security-Policy.
+    pub docs_csp: HeaderValue,
 }
 
 fn json(body: String) -> Response {
@@ -58,9 +59,8 @@ pub async fn system_openapi_json(
 #[utoipa::path(get, path = "/docs", tag = "server", responses((status = 200, description = "HTML page", content_type = "text/html")))]
 pub async fn docs(State(documents): State<Documents>) -> Response {
     let mut response = Html(documents.docs_html.to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(DOCS_CSP),
-    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, documents.docs_csp.clone());
     response
 }

@@ -175,6 +175,8 @@ pub struct ServerSettings {
     pub hsts: bool,
     /// Take the client address from the last `X-Forwarded-For` hop (behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// Where the `/docs` page loads the Scalar API reference script from.
+    pub docs_script_url: String,
 }
 
 impl Default for ServerSettings {
@@ -187,6 +189,7 @@ impl Default for ServerSettings {
             cors_allowed_origins: Vec::new(),
             hsts: false,
             trust_forwarded_for: false,
+            docs_script_url: crate::openapi::SCALAR_CDN.to_owned(),
         }
     }
 }
