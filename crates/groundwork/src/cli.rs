@@ -1,4 +1,5 @@
 //! Command-line syntax (clap derive). Each subcommand's behaviour lives in `commands/`.
+//! No `Debug` derives: `users create` carries a password.
 
 use std::net::SocketAddr;
 
@@ -8,14 +9,14 @@ use clap::{Args, Parser, Subcommand};
 ///
 /// Configuration comes from ./groundwork.toml (optional) and GROUNDWORK__SECTION__KEY
 /// environment variables; with none, everything runs on an SQLite file under ./data/.
-#[derive(Debug, Parser)]
+#[derive(Parser)]
 #[command(name = "groundwork", version, about, long_about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 pub enum Command {
     /// Serve every system's HTTP API (migrating the embedded database first).
     #[command(
@@ -31,7 +32,7 @@ pub enum Command {
     Openapi,
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080, or server.bind from config].
     #[arg(long, value_name = "ADDR")]
@@ -47,14 +48,14 @@ pub struct ServeArgs {
     pub migrate: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct MigrateArgs {
     /// Only list pending migrations.
     #[arg(long)]
     pub dry_run: bool,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 pub enum UsersCommand {
     /// Create an account (use --admin for the first administrator).
     #[command(
@@ -65,7 +66,7 @@ pub enum UsersCommand {
     Promote(PromoteArgs),
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct CreateUserArgs {
     /// Email address of the new account.
     #[arg(long)]
@@ -92,7 +93,7 @@ pub struct CreateUserArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct PromoteArgs {
     /// Email address of the account.
     #[arg(long)]

@@ -6,15 +6,14 @@
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
 use axum::http::Request;
 use axum::{Router, routing::get};
-use groundwork_platform::auth::tokens::AccessTokens;
-use groundwork_platform::config::Settings;
-use groundwork_platform::http::{apply_stack, guard::Guard};
+use groundwork_platform::Platform;
+use groundwork_platform::config::Config;
+use groundwork_platform::http::apply_stack;
 use groundwork_platform::ratelimit::{InMemoryRateLimiter, RateLimiter};
 use tower::{Service, ServiceExt};
 
@@ -71,18 +70,18 @@ async fn ns_per_request(router: Router) -> u128 {
 async fn main() {
     let _logs =
         groundwork_platform::telemetry::init(groundwork_platform::telemetry::LogFormat::Text);
-    let mut settings = Settings::default();
-    settings.rate_limit.per_ip_per_second = u32::MAX;
-    settings.rate_limit.per_ip_burst = u32::MAX;
-    let tokens = Arc::new(AccessTokens::new(
-        b"0123456789abcdef0123456789abcdef",
-        &settings.auth,
-    ));
-    let limiter: Arc<dyn RateLimiter> = Arc::new(InMemoryRateLimiter::new());
-    let guard = Guard::new(&settings.server, &settings.rate_limit, tokens, limiter);
+    let scratch = tempfile::tempdir().unwrap();
+    let figment = figment::Figment::new()
+        .merge(("data_dir", scratch.path()))
+        .merge(("database.url", "sqlite::memory:"))
+        .merge(("rate_limit.per_ip_per_second", u32::MAX))
+        .merge(("rate_limit.per_ip_burst", u32::MAX));
+    let platform = Platform::new(Config::from_figment(figment).unwrap(), &[])
+        .await
+        .unwrap();
     let base = || Router::new().route("/hello", get(hello));
     let bare = ns_per_request(base()).await;
-    let full = ns_per_request(apply_stack(base(), &settings.server, guard)).await;
+    let full = ns_per_request(apply_stack(base(), &platform)).await;
     println!(
         "bare: {bare} ns/request, full stack: {full} ns/request, stack cost: {} ns",
         full.saturating_sub(bare)

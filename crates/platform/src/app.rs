@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use crate::Platform;
 use crate::builtin::docs::{self, Documents};
 use crate::builtin::{health, hello, landing, metrics};
-use crate::http::{self, guard::Guard};
+use crate::http;
 use crate::openapi;
 use crate::system::{BoxError, Mount};
 
@@ -101,17 +101,10 @@ pub fn build(platform: &Platform, mounts: &[Mount]) -> Result<App, BoxError> {
         router = router.route("/", axum::routing::get(landing::landing).with_state(page));
     }
 
-    let settings = platform.settings();
-    let guard = Guard::new(
-        &settings.server,
-        &settings.rate_limit,
-        platform.auth().tokens().clone(),
-        platform.rate_limiter().clone(),
-    );
     let router = router
         .fallback(http::not_found)
         .method_not_allowed_fallback(http::method_not_allowed);
-    let router = http::apply_stack(router, &settings.server, guard);
+    let router = http::apply_stack(router, platform);
     Ok(App {
         router,
         openapi: document,

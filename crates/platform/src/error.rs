@@ -27,6 +27,8 @@ pub struct ApiError {
     errors: Vec<FieldError>,
     retry_after_secs: Option<u64>,
     source: Option<BoxError>,
+    /// Set when the cause was already logged elsewhere (a panic, by the panic hook).
+    logged: bool,
 }
 
 /// One invalid field in a request.
@@ -89,6 +91,7 @@ impl ApiError {
             errors: Vec::new(),
             retry_after_secs: None,
             source: None,
+            logged: false,
         }
     }
 
@@ -183,9 +186,9 @@ impl ApiError {
         error
     }
 
-    /// Adds a field error (turning the response into a validation failure if it was not).
-    pub fn with_field(mut self, error: FieldError) -> Self {
-        self.errors.push(error);
+    /// Marks the cause as logged already, so rendering does not log it a second time.
+    pub(crate) fn already_logged(mut self) -> Self {
+        self.logged = true;
         self
     }
 
@@ -243,25 +246,33 @@ impl std::error::Error for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        if self.status.is_server_error() && self.source.is_none() {
+impl ApiError {
+    /// Logs a server error once, inside the current request span; client errors are not
+    /// logged (they are the client's business, and counted in the metrics).
+    fn log(&self) {
+        if self.logged || !self.status.is_server_error() {
+            return;
+        }
+        let Some(source) = self.source.as_deref() else {
             // Expected conditions (timeouts, overload): worth a warning, not an error.
             tracing::warn!(status = self.status.as_u16(), code = %self.code, detail = %self.detail, "request failed");
-        } else if self.status.is_server_error() {
-            // Logged here, once, inside the request span. Walk the chain so the log
-            // shows the root cause, not only the outermost wrapper.
-            let mut cause = String::new();
-            let mut next = self.source.as_deref().map(|e| e as &dyn std::error::Error);
-            while let Some(error) = next {
-                if !cause.is_empty() {
-                    cause.push_str(": ");
-                }
-                cause.push_str(&error.to_string());
-                next = error.source();
-            }
-            tracing::error!(status = self.status.as_u16(), code = %self.code, cause, "request failed");
+            return;
+        };
+        // Walk the chain so the log shows the root cause, not only the outer wrapper.
+        let mut cause = source.to_string();
+        let mut next = source.source();
+        while let Some(error) = next {
+            cause.push_str(": ");
+            cause.push_str(&error.to_string());
+            next = error.source();
         }
+        tracing::error!(status = self.status.as_u16(), code = %self.code, cause, "request failed");
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.log();
         let body = serde_json::to_vec(&self.to_problem()).unwrap_or_default();
         let mut response = (self.status, body).into_response();
         let headers = response.headers_mut();

@@ -66,7 +66,7 @@ pub struct Page {
 impl Page {
     /// Rows to skip.
     pub fn offset(&self) -> u64 {
-        (self.page - 1) * self.limit
+        self.page.saturating_sub(1).saturating_mul(self.limit)
     }
 }
 

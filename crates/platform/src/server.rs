@@ -6,7 +6,8 @@
 //! closed. A second signal during the drain exits immediately.
 
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use tokio::net::TcpListener;
@@ -97,8 +98,11 @@ pub async fn run(
     let shutdown = platform.shutdown_token().clone();
     let grace = Duration::from_secs(platform.settings().server.shutdown_grace_secs);
     let signal_token = shutdown.clone();
+    let began = Arc::new(OnceLock::new());
+    let began_at_signal = began.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
+        let _ = began_at_signal.set(Instant::now());
         signal_token.cancel();
         // A second signal while draining means "now".
         shutdown_signal().await;
@@ -108,7 +112,9 @@ pub async fn run(
     let tracker = start_tasks(tasks, &shutdown);
     let result = serve(listener, router, shutdown.clone(), grace).await;
     shutdown.cancel();
-    stop_tasks(tracker, grace).await;
+    // One grace period for the whole shutdown: tasks were told to stop when the drain began.
+    let spent = began.get().map_or(Duration::ZERO, Instant::elapsed);
+    stop_tasks(tracker, grace.saturating_sub(spent)).await;
     platform.close().await;
     tracing::info!("stopped");
     result

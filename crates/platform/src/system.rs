@@ -1,4 +1,4 @@
-//! The system contract (DESIGN.md section 2): what every HTTP system crate exposes so that
+//! The system contract (see docs/ARCHITECTURE.md): what every HTTP system crate exposes so that
 //! `groundwork serve` can mount it, migrate it and run its workers.
 
 use std::future::Future;
@@ -123,7 +123,12 @@ pub fn validate_mount_path(path: &str) -> Result<String, String> {
     if !path.starts_with('/') {
         return Err(format!("mount path {path:?} must start with /"));
     }
-    if path.contains(['{', '}', '*', '?', '#', ' ']) {
+    // Letters, digits and `-._~/` only: anything else (`{id}`, `*`, `:x`) would be read
+    // as a route parameter or is not a plain path segment.
+    if !path
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-._~/".contains(c))
+    {
         return Err(format!("mount path {path:?} must be a plain path"));
     }
     let trimmed = path.trim_end_matches('/');
@@ -144,5 +149,7 @@ mod tests {
         assert_eq!(validate_mount_path("/").unwrap(), "/");
         assert!(validate_mount_path("blog").is_err());
         assert!(validate_mount_path("/{x}").is_err());
+        assert!(validate_mount_path("/:x").is_err());
+        assert!(validate_mount_path("/a b").is_err());
     }
 }

@@ -156,6 +156,17 @@ impl TestResponse {
         })
     }
 
+    /// The body deserialised into a type (panics with the body text if it does not fit).
+    pub fn json_as<T: serde::de::DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body does not match {} ({e}): {}",
+                std::any::type_name::<T>(),
+                self.text()
+            )
+        })
+    }
+
     /// The body as text.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()

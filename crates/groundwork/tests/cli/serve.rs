@@ -139,7 +139,11 @@ fn users_created_from_the_cli_can_log_in_to_a_running_server() {
 #[test]
 fn only_and_mount_change_what_is_served_where() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &[], &["--mount", "auth=/accounts"]);
+    let server = Server::start(
+        dir.path(),
+        &[],
+        &["--only", "auth", "--mount", "auth=/accounts"],
+    );
     let http = client();
     let response = http
         .post(server.url("/accounts/register"))
@@ -151,6 +155,36 @@ fn only_and_mount_change_what_is_served_where() {
         http.get(server.url("/auth/me")).send().unwrap().status(),
         404
     );
+}
+
+#[test]
+fn tokens_and_accounts_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path(), &[], &[]);
+    let session: Value = client()
+        .post(server.url("/auth/register"))
+        .json(&json!({"email": "restart@example.com", "password": "long enough"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    server.terminate();
+    assert_eq!(server.wait_for_exit(Duration::from_secs(30)), Some(0));
+
+    // Same data directory, new process: the generated key and the database are reused.
+    let restarted = Server::start(dir.path(), &[], &[]);
+    let me = client()
+        .get(restarted.url("/auth/me"))
+        .bearer_auth(session["access_token"].as_str().unwrap())
+        .send()
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    let refreshed = client()
+        .post(restarted.url("/auth/refresh"))
+        .json(&json!({"refresh_token": session["refresh_token"]}))
+        .send()
+        .unwrap();
+    assert_eq!(refreshed.status(), 200);
 }
 
 #[test]

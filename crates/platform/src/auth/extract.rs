@@ -97,7 +97,8 @@ fn authenticate(parts: &Parts) -> Result<Option<AuthUser>, ApiError> {
         return Ok(None);
     };
     context
-        .tokens
+        .auth
+        .tokens()
         .verify(token)
         .map(|claims| Some(claims.into()))
         .map_err(token_error)
@@ -138,7 +139,9 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
     }
 }
 
-/// An authenticated caller with the `admin` role (403 otherwise).
+/// An authenticated caller who is an admin *now* (403 otherwise). The role in a token can
+/// be up to 15 minutes old; admin actions are rare and powerful enough to check the
+/// account's current role in the database, so a demoted admin loses access at once.
 #[derive(Clone, Debug)]
 pub struct Admin(pub AuthUser);
 
@@ -147,6 +150,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Admin {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let user = <AuthUser as FromRequestParts<S>>::from_request_parts(parts, state).await?;
+        user.require_role(role::ADMIN)?;
+        let context = parts
+            .extensions
+            .get::<RequestContext>()
+            .ok_or_else(|| ApiError::internal("the HTTP pipeline did not run for this request"))?;
+        let current = context.auth.current_user(user.id).await?;
+        let user = AuthUser {
+            id: current.id,
+            role: current.role,
+        };
         user.require_role(role::ADMIN)?;
         Ok(Admin(user))
     }

@@ -82,11 +82,6 @@ impl PasswordHasher {
         })
     }
 
-    /// The Argon2 parameters in use (for docs and benchmarks).
-    pub fn params(&self) -> &Params {
-        &self.params
-    }
-
     /// Hashes a new password into a PHC string (`$argon2id$v=19$m=...`).
     pub async fn hash(&self, password: &NewPassword) -> Result<String, ApiError> {
         let password = password.expose().to_owned();

@@ -106,11 +106,21 @@ pub async fn list_users(
     Ok((rows, total))
 }
 
-/// How many accounts hold the role.
-pub async fn count_users_with_role(db: &impl ConnectionTrait, role: &str) -> Result<u64, DbErr> {
+/// The account with this id, locked until the transaction ends (`FOR UPDATE` on
+/// PostgreSQL; on SQLite the write transaction already excludes other writers).
+pub async fn lock_user(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<users::Model>, DbErr> {
+    users::Entity::find_by_id(id).lock_exclusive().one(db).await
+}
+
+/// The ids of every admin, locked until the transaction ends.
+pub async fn lock_admin_ids(db: &impl ConnectionTrait) -> Result<Vec<Uuid>, DbErr> {
     users::Entity::find()
-        .filter(users::Column::Role.eq(role))
-        .count(db)
+        .select_only()
+        .column(users::Column::Id)
+        .filter(users::Column::Role.eq(super::role::ADMIN))
+        .lock_exclusive()
+        .into_tuple()
+        .all(db)
         .await
 }
 

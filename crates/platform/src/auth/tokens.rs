@@ -101,48 +101,92 @@ impl AccessTokens {
     }
 }
 
+/// Shortest HMAC key accepted, in bytes (HS256's output size; RFC 7518 section 3.2).
+pub const MIN_SECRET_BYTES: usize = 32;
+
 /// The HMAC key: from config if set, else from `<data_dir>/jwt-secret`, which is created
 /// on first start with owner-only permissions.
+///
+/// The file is written completely to a temporary name and then linked into place, so a
+/// process starting at the same moment, or after a crash, never reads a partial key. A
+/// key shorter than [`MIN_SECRET_BYTES`] is refused: an empty key would let anyone sign.
 pub fn load_or_create_secret(settings: &AuthSettings, data_dir: &Path) -> std::io::Result<Vec<u8>> {
     if let Some(secret) = &settings.jwt_secret {
         return Ok(secret.expose().as_bytes().to_vec());
     }
     let path = data_dir.join(JWT_SECRET_FILE);
     match std::fs::read_to_string(&path) {
-        Ok(text) => {
-            let mode = std::fs::metadata(&path)?.permissions().mode();
-            if mode & 0o077 != 0 {
-                tracing::warn!(path = %path.display(), "the JWT key file is readable by other users; chmod 600 it");
-            }
-            URL_SAFE_NO_PAD.decode(text.trim()).map_err(|e| {
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("{}: {e}", path.display()),
-                )
-            })
-        }
+        Ok(text) => read_key_file(&path, &text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(data_dir)?;
-            let mut key = [0u8; 64];
-            getrandom::fill(&mut key).map_err(std::io::Error::other)?;
-            let created = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path);
-            match created {
-                Ok(mut file) => {
-                    file.write_all(URL_SAFE_NO_PAD.encode(key).as_bytes())?;
-                    file.sync_all()?;
-                    tracing::info!(path = %path.display(), "generated a new JWT signing key");
-                    Ok(key.to_vec())
-                }
-                // Another process created it between our read and our create: use theirs.
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    load_or_create_secret(settings, data_dir)
-                }
-                Err(e) => Err(e),
-            }
+            create_key_file(settings, data_dir, &path)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn invalid_key(path: &Path, why: impl std::fmt::Display) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!(
+            "{}: {why}; delete the file to generate a new key (existing tokens stop working)",
+            path.display()
+        ),
+    )
+}
+
+fn read_key_file(path: &Path, text: &str) -> std::io::Result<Vec<u8>> {
+    let mode = std::fs::metadata(path)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        tracing::warn!(path = %path.display(), "the JWT key file is readable by other users; chmod 600 it");
+    }
+    let key = URL_SAFE_NO_PAD
+        .decode(text.trim())
+        .map_err(|e| invalid_key(path, e))?;
+    if key.len() < MIN_SECRET_BYTES {
+        return Err(invalid_key(
+            path,
+            format_args!(
+                "the key has {} bytes, fewer than {MIN_SECRET_BYTES}",
+                key.len()
+            ),
+        ));
+    }
+    Ok(key)
+}
+
+fn create_key_file(
+    settings: &AuthSettings,
+    data_dir: &Path,
+    path: &Path,
+) -> std::io::Result<Vec<u8>> {
+    std::fs::create_dir_all(data_dir)?;
+    let mut key = [0u8; 64];
+    getrandom::fill(&mut key).map_err(std::io::Error::other)?;
+    let mut suffix = [0u8; 8];
+    getrandom::fill(&mut suffix).map_err(std::io::Error::other)?;
+    let temporary = data_dir.join(format!(
+        ".{JWT_SECRET_FILE}.{}",
+        URL_SAFE_NO_PAD.encode(suffix)
+    ));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temporary)?;
+    let written = file
+        .write_all(URL_SAFE_NO_PAD.encode(key).as_bytes())
+        .and_then(|()| file.sync_all())
+        // A hard link, unlike a rename, fails if the target exists: first writer wins.
+        .and_then(|()| std::fs::hard_link(&temporary, path));
+    let _ = std::fs::remove_file(&temporary);
+    match written {
+        Ok(()) => {
+            tracing::info!(path = %path.display(), "generated a new JWT signing key");
+            Ok(key.to_vec())
+        }
+        // Another process won the race with a complete key: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            load_or_create_secret(settings, data_dir)
         }
         Err(e) => Err(e),
     }
@@ -238,6 +282,37 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn an_empty_or_short_key_file_is_refused_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(JWT_SECRET_FILE);
+        std::fs::write(&path, "").unwrap();
+        let error = load_or_create_secret(&AuthSettings::default(), dir.path()).unwrap_err();
+        assert!(error.to_string().contains("fewer than 32"), "{error}");
+        std::fs::write(&path, URL_SAFE_NO_PAD.encode([7u8; 16])).unwrap();
+        assert!(load_or_create_secret(&AuthSettings::default(), dir.path()).is_err());
+        std::fs::write(&path, "not base64 !!").unwrap();
+        assert!(load_or_create_secret(&AuthSettings::default(), dir.path()).is_err());
+    }
+
+    #[test]
+    fn concurrent_first_starts_agree_on_one_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys: Vec<Vec<u8>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        load_or_create_secret(&AuthSettings::default(), dir.path()).unwrap()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(keys.iter().all(|key| key == &keys[0] && key.len() == 64));
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "temporary files are removed");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 mod secret;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
@@ -30,11 +30,21 @@ pub struct ConfigError(String);
 
 /// Loaded configuration: the platform's typed [`Settings`] plus the raw layers, from which
 /// systems extract their own sections.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Config {
     /// The platform's own settings.
     pub settings: Settings,
     figment: Figment,
+}
+
+/// Only the typed settings, whose secrets are redacted: the raw layers would print every
+/// value as given, passwords included.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Config {
@@ -129,8 +139,45 @@ impl Settings {
                 "server.body_limit_bytes must be positive".into(),
             ));
         }
-        if self.auth.access_token_ttl_secs == 0 || self.auth.refresh_token_ttl_secs == 0 {
-            return Err(ConfigError("auth token lifetimes must be positive".into()));
+        // Bounded above too: durations far beyond these would overflow timestamp arithmetic.
+        let bounded = [
+            (
+                "server.request_timeout_secs",
+                self.server.request_timeout_secs,
+                1,
+                3600,
+            ),
+            (
+                "server.shutdown_grace_secs",
+                self.server.shutdown_grace_secs,
+                0,
+                3600,
+            ),
+            (
+                "auth.access_token_ttl_secs",
+                self.auth.access_token_ttl_secs,
+                1,
+                24 * 3600,
+            ),
+            (
+                "auth.refresh_token_ttl_secs",
+                self.auth.refresh_token_ttl_secs,
+                1,
+                366 * 24 * 3600,
+            ),
+            (
+                "rate_limit.login_failure_window_secs",
+                self.rate_limit.login_failure_window_secs,
+                1,
+                7 * 24 * 3600,
+            ),
+        ];
+        for (key, value, min, max) in bounded {
+            if !(min..=max).contains(&value) {
+                return Err(ConfigError(format!(
+                    "{key} must be between {min} and {max}, not {value}"
+                )));
+            }
         }
         if let Some(secret) = &self.auth.jwt_secret
             && secret.expose().len() < 32
@@ -146,15 +193,6 @@ impl Settings {
     pub fn default_sqlite_path(&self) -> PathBuf {
         self.data_dir.join("groundwork.db")
     }
-
-    /// The data directory, made absolute for messages.
-    pub fn data_dir_display(&self) -> String {
-        absolute(&self.data_dir).display().to_string()
-    }
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// HTTP server settings.
@@ -348,12 +386,26 @@ mod tests {
     }
 
     #[test]
-    fn secrets_are_redacted_in_debug_output_of_the_whole_settings() {
+    fn secrets_are_redacted_in_debug_output_of_the_whole_config() {
         let layer = Serialized::default("database.url", "postgres://u:topsecret@h/db");
-        let config = Config::from_figment(Figment::new().merge(layer)).unwrap();
-        let printed = format!("{:?}", config.settings);
+        let system_secret = Serialized::default("weather.api_key", "topsecret-too");
+        let config =
+            Config::from_figment(Figment::new().merge(layer).merge(system_secret)).unwrap();
+        let printed = format!("{config:?}");
         assert!(!printed.contains("topsecret"), "{printed}");
         assert!(printed.contains("[redacted]"));
+    }
+
+    #[test]
+    fn durations_out_of_range_are_rejected() {
+        for (key, value) in [
+            ("server.request_timeout_secs", 0u64),
+            ("auth.refresh_token_ttl_secs", u64::MAX),
+        ] {
+            let error = Config::from_figment(Figment::new().merge(Serialized::default(key, value)))
+                .unwrap_err();
+            assert!(error.to_string().contains(key), "{error}");
+        }
     }
 
     #[test]

@@ -10,10 +10,9 @@
 //! transactional DDL).
 
 use chrono::Utc;
-use sea_orm::sea_query::{Alias, ColumnDef, Expr, Query, Table};
+use sea_orm::sea_query::{Alias, ColumnDef, Query, Table};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
-    TransactionTrait,
 };
 use sea_orm_migration::{MigrationTrait, SchemaManager};
 
@@ -41,7 +40,7 @@ pub async fn run(
     db: &DatabaseConnection,
     sets: &[SystemMigrations],
 ) -> Result<MigrationReport, DbErr> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     lock(&txn).await?;
     let applied = applied(&txn).await?;
     let mut report = MigrationReport::default();
@@ -84,30 +83,19 @@ pub async fn pending(
         .collect())
 }
 
+/// Takes the migration lock, then makes sure the bookkeeping table exists. On SQLite the
+/// transaction already holds the write lock (`begin_write`); PostgreSQL needs an advisory
+/// lock, taken before `CREATE TABLE IF NOT EXISTS`, which is not safe to run concurrently.
 async fn lock(txn: &DatabaseTransaction) -> Result<(), DbErr> {
-    match txn.get_database_backend() {
-        DbBackend::Postgres => {
-            txn.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT pg_advisory_xact_lock($1)",
-                [PG_ADVISORY_LOCK_KEY.into()],
-            ))
-            .await?;
-            create_table(txn).await
-        }
-        _ => {
-            create_table(txn).await?;
-            // A write statement takes SQLite's write lock now (waiting out the busy timeout
-            // if another process holds it), before we read which migrations are applied.
-            txn.execute(
-                Query::delete()
-                    .from_table(Alias::new(TABLE))
-                    .and_where(Expr::cust("1 = 0")),
-            )
-            .await
-            .map(|_| ())
-        }
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [PG_ADVISORY_LOCK_KEY.into()],
+        ))
+        .await?;
     }
+    create_table(txn).await
 }
 
 async fn create_table(txn: &DatabaseTransaction) -> Result<(), DbErr> {

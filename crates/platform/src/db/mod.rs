@@ -11,7 +11,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 use crate::config::Settings;
 
@@ -56,20 +59,47 @@ pub fn database_url(settings: &Settings) -> String {
     }
 }
 
-/// A URL with any password replaced, fit for logs and error messages.
+/// A URL with any password replaced, fit for logs and error messages: the userinfo
+/// password and the values of query parameters that carry secrets (`password`,
+/// `sslpassword`, `secret`, `token`, `key`, ...).
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
     };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
-            format!("{scheme}://{user}:***@{host}{path}")
+    let mut out = match base.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            let (authority, path) = rest.split_at(authority_end);
+            match authority.rsplit_once('@') {
+                Some((userinfo, host)) => {
+                    let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+                    format!("{scheme}://{user}:***@{host}{path}")
+                }
+                None => base.to_owned(),
+            }
         }
-        None => url.to_owned(),
+        None => base.to_owned(),
+    };
+    if let Some(query) = query {
+        let sensitive = ["pass", "pwd", "secret", "token", "key"];
+        let params: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _))
+                    if sensitive
+                        .iter()
+                        .any(|s| name.to_ascii_lowercase().contains(s)) =>
+                {
+                    format!("{name}=***")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&params.join("&"));
     }
+    out
 }
 
 /// Opens the pool. For the default SQLite file, the data directory is created first.
@@ -104,6 +134,18 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbSetupE
             target: redact_url(&url),
             source,
         })
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`): a transaction that reads first and writes later would otherwise
+/// fail with `SQLITE_BUSY` if another connection wrote in between, instead of waiting out
+/// the busy timeout. Use it for every transaction that reads before it writes.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    };
+    db.begin_with_options(options).await
 }
 
 /// Which backend a URL selects, if we support it.
@@ -171,6 +213,12 @@ mod tests {
         assert_eq!(
             redact_url("sqlite://data/groundwork.db?mode=rwc"),
             "sqlite://data/groundwork.db?mode=rwc"
+        );
+        assert_eq!(
+            redact_url(
+                "postgres://db/app?user=app&password=hunter2&sslmode=verify-full&sslpassword=x"
+            ),
+            "postgres://db/app?user=app&password=***&sslmode=verify-full&sslpassword=***"
         );
     }
 

@@ -28,6 +28,20 @@ impl ClientIp {
     }
 }
 
+/// The part of an address that identifies one client for rate limiting: an IPv4 address
+/// whole (also when written as IPv4-mapped IPv6), an IPv6 address by its /64 prefix,
+/// because one host or subscriber usually holds a whole /64 and can rotate through it.
+pub fn limit_prefix(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let mut octets = v6.octets();
+            octets[8..].fill(0);
+            IpAddr::V6(octets.into())
+        }
+        v4 => v4,
+    }
+}
+
 fn last_forwarded_hop(headers: &HeaderMap) -> Option<IpAddr> {
     let last_header = headers.get_all("x-forwarded-for").iter().next_back()?;
     let last_hop = last_header.to_str().ok()?.rsplit(',').next()?;
@@ -69,6 +83,17 @@ mod tests {
         let parts = parts(Some("203.0.113.9"));
         assert_eq!(ClientIp::resolve(&parts, false).0.to_string(), "10.0.0.1");
         assert_eq!(ClientIp::resolve(&parts, true).0.to_string(), "203.0.113.9");
+    }
+
+    #[test]
+    fn ipv6_clients_are_limited_by_their_64_prefix() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(limit_prefix(a), limit_prefix(b));
+        assert_ne!(limit_prefix(a), limit_prefix(other));
+        let mapped: IpAddr = "::ffff:203.0.113.9".parse().unwrap();
+        assert_eq!(limit_prefix(mapped).to_string(), "203.0.113.9");
     }
 
     #[test]

@@ -124,14 +124,9 @@ fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
     if let Some(name) = backticked_after(&message, "missing field ") {
         return FieldError::new(join(name), "required", "this field is required");
     }
-    if let Some(name) = backticked_after(&message, "unknown field ") {
-        // Here the path already ends at the unknown field.
-        let field = if path == "." {
-            name.to_owned()
-        } else {
-            path.to_owned()
-        };
-        return FieldError::new(field, "unknown_field", "this field is not allowed here");
+    if message.starts_with("unknown field ") {
+        // Unlike a missing field, an unknown one is already the last segment of the path.
+        return FieldError::new(path, "unknown_field", "this field is not allowed here");
     }
     let field = if path == "." {
         "body".to_owned()

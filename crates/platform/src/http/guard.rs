@@ -7,19 +7,21 @@ use std::sync::Arc;
 use axum::extract::Request;
 use axum::http::header;
 
-use super::client_ip::ClientIp;
+use super::client_ip::{ClientIp, limit_prefix};
 use super::context::RequestContext;
 use super::extract::payload_too_large;
+use crate::Platform;
 use crate::auth::extract::bearer_token;
-use crate::auth::tokens::AccessTokens;
-use crate::config::{RateLimitSettings, ServerSettings};
+use crate::auth::service::AuthService;
+
+use crate::config::ServerSettings;
 use crate::error::ApiError;
 use crate::ratelimit::{Decision, Quota, RateLimiter};
 
 /// What admission needs; built once per app.
 #[derive(Clone)]
 pub struct Guard {
-    tokens: Arc<AccessTokens>,
+    auth: AuthService,
     limiter: Arc<dyn RateLimiter>,
     limits: Option<(Quota, Quota)>,
     body_limit: u64,
@@ -28,12 +30,13 @@ pub struct Guard {
 
 impl Guard {
     /// A guard for these settings.
-    pub fn new(
-        server: &ServerSettings,
-        rate_limit: &RateLimitSettings,
-        tokens: Arc<AccessTokens>,
-        limiter: Arc<dyn RateLimiter>,
-    ) -> Self {
+    pub fn new(platform: &Platform) -> Self {
+        let ServerSettings {
+            body_limit_bytes,
+            trust_forwarded_for,
+            ..
+        } = platform.settings().server;
+        let rate_limit = &platform.settings().rate_limit;
         let limits = rate_limit.enabled.then(|| {
             (
                 Quota::per_second(rate_limit.per_ip_per_second, rate_limit.per_ip_burst),
@@ -41,16 +44,16 @@ impl Guard {
             )
         });
         Self {
-            tokens,
-            limiter,
+            auth: platform.auth().clone(),
+            limiter: platform.rate_limiter().clone(),
             limits,
-            body_limit: u64::try_from(server.body_limit_bytes).unwrap_or(u64::MAX),
-            trust_forwarded_for: server.trust_forwarded_for,
+            body_limit: u64::try_from(body_limit_bytes).unwrap_or(u64::MAX),
+            trust_forwarded_for,
         }
     }
 
-    /// Lets the request through (with client address, token verifier and verified claims
-    /// in its extensions) or refuses it.
+    /// Lets the request through (with a [`RequestContext`] in its extensions: client
+    /// address, auth service, and the claims of a valid bearer token) or refuses it.
     pub async fn admit(&self, request: Request) -> Result<Request, ApiError> {
         let declared_length = request
             .headers()
@@ -62,16 +65,15 @@ impl Guard {
         }
         let (mut parts, body) = request.into_parts();
         let client_ip = ClientIp::resolve(&parts, self.trust_forwarded_for).0;
-        let mut claims = None;
+        // A bad token is not an error here: the handler decides whether it needs one.
+        let claims = bearer_token(&parts)
+            .ok()
+            .flatten()
+            .and_then(|t| self.auth.tokens().verify(t).ok());
         if let Some((per_ip, per_user)) = self.limits {
             let mut key = KeyBuffer::new();
             let ip_key = key.ip(client_ip);
             self.check(ip_key, per_ip).await?;
-            // A bad token is not an error here: the handler decides whether it needs one.
-            claims = bearer_token(&parts)
-                .ok()
-                .flatten()
-                .and_then(|t| self.tokens.verify(t).ok());
             if let Some(claims) = &claims {
                 let user_key = key.format(format_args!("user:{}", claims.sub));
                 self.check(user_key, per_user).await?;
@@ -79,7 +81,7 @@ impl Guard {
         }
         parts.extensions.insert(RequestContext {
             client_ip,
-            tokens: self.tokens.clone(),
+            auth: self.auth.clone(),
             claims,
         });
         Ok(Request::from_parts(parts, body))
@@ -123,13 +125,21 @@ impl KeyBuffer {
 }
 
 impl KeyBuffer {
-    /// `ip:` and the address's octets in hex (`ip:cb007109`): several times cheaper than
-    /// the dotted form, and a key only has to be unique, not pretty.
+    /// `ip:` and the client's [`limit_prefix`] in hex (`ip:cb007109`, or 16 hex digits for
+    /// an IPv6 /64): several times cheaper than the dotted form, and a key only has to be
+    /// unique, not pretty.
     fn ip(&mut self, ip: std::net::IpAddr) -> &str {
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        let octets: &[u8] = match &ip.to_canonical() {
-            std::net::IpAddr::V4(v4) => &v4.octets(),
-            std::net::IpAddr::V6(v6) => &v6.octets(),
+        let (v4, v6);
+        let octets: &[u8] = match limit_prefix(ip) {
+            std::net::IpAddr::V4(address) => {
+                v4 = address.octets();
+                &v4
+            }
+            std::net::IpAddr::V6(address) => {
+                v6 = address.octets();
+                &v6[..8]
+            }
         };
         self.bytes[..3].copy_from_slice(b"ip:");
         self.len = 3;
@@ -172,7 +182,7 @@ mod tests {
             "IPv4-mapped IPv6 is the same client"
         );
         let v6: std::net::IpAddr = "2001:db8::1".parse().unwrap();
-        assert_eq!(key.ip(v6), "ip:20010db8000000000000000000000001");
+        assert_eq!(key.ip(v6), "ip:20010db800000000");
         let id = uuid::Uuid::now_v7();
         assert_eq!(key.format(format_args!("user:{id}")), format!("user:{id}"));
     }

@@ -1,4 +1,4 @@
-//! The HTTP layer every Groundwork router runs behind (DESIGN.md section 4): the
+//! The HTTP layer every Groundwork router runs behind (see docs/ARCHITECTURE.md): the
 //! [`pipeline`] middleware (request id, span, CORS, rate limits, timeout, panics, security
 //! headers, compression, metrics, access log), the body limit, the problem-aware
 //! extractors, and the fallbacks. It is applied with `Router::layer`, i.e. after routing,
@@ -11,6 +11,7 @@ pub mod cors;
 pub mod extract;
 pub mod guard;
 pub mod metrics;
+pub mod no_store;
 pub mod pipeline;
 pub mod request_id;
 pub mod security;
@@ -22,7 +23,8 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, StatusCode};
 
-use crate::config::ServerSettings;
+use crate::Platform;
+
 use crate::error::ApiError;
 use guard::Guard;
 use pipeline::{Pipeline, PipelineLayer};
@@ -31,8 +33,9 @@ use pipeline::{Pipeline, PipelineLayer};
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Wraps a router in the full stack.
-pub fn apply_stack(router: Router, server: &ServerSettings, guard: Guard) -> Router {
-    let pipeline = Arc::new(Pipeline::new(server, guard));
+pub fn apply_stack(router: Router, platform: &Platform) -> Router {
+    let server = &platform.settings().server;
+    let pipeline = Arc::new(Pipeline::new(server, Guard::new(platform)));
     router
         .layer(DefaultBodyLimit::max(server.body_limit_bytes))
         .layer(PipelineLayer(pipeline))

@@ -137,7 +137,7 @@ where
         pipeline
             .metrics
             .record(&method, route, status.as_u16(), elapsed);
-        trace::access(status, elapsed);
+        trace::finish(status, elapsed);
         response
     }
     .instrument(span)
@@ -172,12 +172,10 @@ where
     }
 }
 
-/// A handler panic becomes an opaque 500 problem; the panic message is logged once.
-fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
-    let message = panic
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| panic.downcast_ref::<&str>().copied())
-        .unwrap_or("non-string panic payload");
-    ApiError::internal(format!("handler panicked: {message}")).into_response()
+/// A handler panic becomes an opaque 500 problem. The panic itself was already logged,
+/// with its location and inside the request span, by the panic hook.
+fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
+    ApiError::internal("handler panicked")
+        .already_logged()
+        .into_response()
 }

@@ -5,12 +5,10 @@ use std::hash::{BuildHasher, RandomState};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use super::{Decision, Quota, RateLimitError, RateLimiter, gcra};
+use super::{Decision, Quota, RateLimitError, RateLimiter, gcra, refunded};
 
 const SHARDS: usize = 16;
-/// Above this many keys a shard first drops keys whose bucket is full again (they carry no
-/// information); if it is still full, unknown keys are refused until space frees up, so a
-/// flood of spoofed keys cannot grow memory without bound.
+/// Most keys a shard holds; see [`make_room`]. Memory stays bounded whatever the traffic.
 const MAX_KEYS_PER_SHARD: usize = 64 * 1024;
 
 /// GCRA state in this process's memory. Correct for one instance; behind a load balancer,
@@ -19,6 +17,20 @@ pub struct InMemoryRateLimiter {
     epoch: Instant,
     hasher: RandomState,
     shards: [Mutex<HashMap<Box<str>, u128>>; SHARDS],
+}
+
+/// Frees space in a full shard: first every key whose bucket is full again (they carry no
+/// information), then, if the shard is still full (a flood of distinct keys), an arbitrary
+/// eighth of it. Evicted clients start over with a full bucket, which errs on the side of
+/// letting real clients in; the scan runs at most once per eighth of a shard of new keys.
+fn make_room(map: &mut HashMap<Box<str>, u128>, now: u128) {
+    map.retain(|_, tat| *tat > now);
+    if map.len() >= MAX_KEYS_PER_SHARD {
+        let victims: Vec<Box<str>> = map.keys().take(MAX_KEYS_PER_SHARD / 8).cloned().collect();
+        for key in victims {
+            map.remove(&key);
+        }
+    }
 }
 
 impl Default for InMemoryRateLimiter {
@@ -62,12 +74,7 @@ impl InMemoryRateLimiter {
         let (decision, new_tat) = gcra(stored, now, quota, consume);
         if let Some(tat) = new_tat {
             if stored.is_none() && map.len() >= MAX_KEYS_PER_SHARD {
-                map.retain(|_, tat| *tat > now);
-                if map.len() >= MAX_KEYS_PER_SHARD {
-                    return Decision::Limited {
-                        retry_after: std::time::Duration::from_secs(1),
-                    };
-                }
+                make_room(&mut map, now);
             }
             match map.get_mut(key) {
                 Some(slot) => *slot = tat,
@@ -90,11 +97,39 @@ impl RateLimiter for InMemoryRateLimiter {
     ) -> Result<Decision, RateLimitError> {
         Ok(self.decide(key, quota, consume))
     }
+
+    async fn refund(&self, key: &str, quota: Quota) -> Result<(), RateLimitError> {
+        let now = self.epoch.elapsed().as_nanos();
+        let mut map = self
+            .shard(key)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(tat) = map.get_mut(key) {
+            match refunded(*tat, now, quota) {
+                Some(back) => *tat = back,
+                None => {
+                    map.remove(key);
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_flood_of_keys_stays_bounded_and_new_clients_still_get_in() {
+        let limiter = InMemoryRateLimiter::new();
+        let quota = Quota::per_second(1, 1);
+        for n in 0..(MAX_KEYS_PER_SHARD * SHARDS + 10_000) {
+            limiter.decide(&format!("ip:{n}"), quota, true);
+        }
+        assert!(limiter.tracked_keys() <= MAX_KEYS_PER_SHARD * SHARDS);
+        assert!(limiter.decide("ip:newcomer", quota, true).is_allowed());
+    }
 
     #[test]
     fn keys_are_limited_independently() {

@@ -99,6 +99,11 @@ pub trait RateLimiter: Send + Sync + 'static {
         quota: Quota,
         consume: bool,
     ) -> Result<Decision, RateLimitError>;
+
+    /// Gives back one request counted by an earlier `check`. Used to count an attempt
+    /// *before* doing the work (so concurrent attempts cannot all slip through) and to
+    /// forgive it when it turns out fine, such as a successful login.
+    async fn refund(&self, key: &str, quota: Quota) -> Result<(), RateLimitError>;
 }
 
 /// The GCRA step shared by both implementations: given the stored TAT (or none) and the
@@ -122,6 +127,13 @@ pub(crate) fn gcra(
     }
     let remaining = u32::try_from((tolerance - ahead) / interval).unwrap_or(u32::MAX);
     (Decision::Allowed { remaining }, consume.then_some(new_tat))
+}
+
+/// The TAT after giving one interval back, or `None` when the bucket is then full (the
+/// key can be forgotten).
+pub(crate) fn refunded(tat: u128, now: u128, quota: Quota) -> Option<u128> {
+    let back = tat.saturating_sub(quota.emission_interval.as_nanos().max(1));
+    (back > now).then_some(back)
 }
 
 #[cfg(test)]

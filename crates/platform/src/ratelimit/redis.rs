@@ -31,12 +31,30 @@ end
 return {1, math.floor((tolerance - ahead) / interval)}
 ";
 
+/// Arguments: interval (µs). Gives one interval back; deletes the key when the bucket is
+/// then full.
+const REFUND_LUA: &str = r"
+local interval = tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if not tat then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local back = tat - interval
+if back <= now then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], string.format('%d', back), 'PX', math.ceil((back - now) / 1000) + 1)
+end
+return 1
+";
+
 /// GCRA state in Redis, shared by every instance that uses the same prefix.
 #[derive(Clone)]
 pub struct RedisRateLimiter {
     connection: ConnectionManager,
     prefix: String,
     script: Script,
+    refund: Script,
 }
 
 impl RedisRateLimiter {
@@ -46,6 +64,7 @@ impl RedisRateLimiter {
             connection,
             prefix: prefix.into(),
             script: Script::new(GCRA_LUA),
+            refund: Script::new(REFUND_LUA),
         }
     }
 }
@@ -80,5 +99,17 @@ impl RateLimiter for RedisRateLimiter {
                 retry_after: Duration::from_micros(value),
             }
         })
+    }
+
+    async fn refund(&self, key: &str, quota: Quota) -> Result<(), RateLimitError> {
+        let interval = quota.emission_interval.as_micros().max(1);
+        let mut connection = self.connection.clone();
+        self.refund
+            .key(format!("{}{key}", self.prefix))
+            .arg(u64::try_from(interval).unwrap_or(u64::MAX))
+            .invoke_async::<i64>(&mut connection)
+            .await
+            .map(|_| ())
+            .map_err(|e| RateLimitError(e.to_string()))
     }
 }

@@ -97,6 +97,11 @@ pub fn init(format: LogFormat) -> LogGuard {
                 .try_init()
         }
     };
+    if installed.is_ok() {
+        // Panics go through the log like everything else (in JSON when that is the
+        // format), once, with their location and the current request's span.
+        std::panic::set_hook(Box::new(|info| tracing::error!(target: "panic", "{info}")));
+    }
     LogGuard {
         _worker: installed.is_ok().then_some(guard),
     }

@@ -58,15 +58,15 @@ async fn bad_paging_parameters_are_named() {
 }
 
 #[tokio::test]
-async fn admins_change_roles_and_the_new_role_applies_from_the_next_token() {
+async fn a_promotion_applies_from_the_next_token_and_a_demotion_at_once() {
     let app = TestApp::with_auth().await;
     let admin = app.admin().await;
     let user = app.register_user().await;
-    let path = format!("/auth/users/{}/role", user.id);
+    let role = |id: uuid::Uuid| format!("/auth/users/{id}/role");
 
     app.json_authed(
         reqwest::Method::POST,
-        &path,
+        &role(user.id),
         &user.access_token,
         &json!({"role": "admin"}),
     )
@@ -75,7 +75,7 @@ async fn admins_change_roles_and_the_new_role_applies_from_the_next_token() {
     let promoted = app
         .json_authed(
             reqwest::Method::POST,
-            &path,
+            &role(user.id),
             &admin.access_token,
             &json!({"role": "admin"}),
         )
@@ -83,6 +83,10 @@ async fn admins_change_roles_and_the_new_role_applies_from_the_next_token() {
     assert_eq!(promoted.status, 200, "{}", promoted.text());
     assert_eq!(promoted.json()["role"], "admin");
 
+    // The old token still says "user": gaining a role takes a new token.
+    app.get_authed("/auth/users", &user.access_token)
+        .await
+        .assert_problem(403, "forbidden");
     let fresh = app.login(&user.email, &user.password).await;
     assert_eq!(
         app.get_authed("/auth/users", &fresh.access_token)
@@ -90,6 +94,20 @@ async fn admins_change_roles_and_the_new_role_applies_from_the_next_token() {
             .status,
         200
     );
+
+    // Losing it does not wait for the token to expire: admin routes check the database.
+    let demoted = app
+        .json_authed(
+            reqwest::Method::POST,
+            &role(admin.id),
+            &fresh.access_token,
+            &json!({"role": "user"}),
+        )
+        .await;
+    assert_eq!(demoted.status, 200, "{}", demoted.text());
+    app.get_authed("/auth/users", &admin.access_token)
+        .await
+        .assert_problem(403, "forbidden");
 }
 
 #[tokio::test]

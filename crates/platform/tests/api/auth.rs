@@ -178,6 +178,17 @@ async fn a_malformed_email_at_login_is_a_validation_error() {
         .assert_problem(422, "validation_failed");
 }
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct OAuthTokenResponse {
+    access_token: String,
+    token_type: String,
+    expires_in: u64,
+    refresh_token: String,
+    user: serde_json::Value,
+}
+
 #[tokio::test]
 async fn the_token_response_follows_the_oauth_shape() {
     let app = TestApp::with_auth().await;
@@ -189,9 +200,9 @@ async fn the_token_response_follows_the_oauth_shape() {
             &json!({"email": user.email, "password": user.password}),
         )
         .await;
-    let body = response.json();
-    for key in ["access_token", "token_type", "expires_in", "refresh_token"] {
-        assert!(body.get(key).is_some(), "missing {key}: {body}");
-    }
+    let body: OAuthTokenResponse = response.json_as();
+    assert_eq!(body.token_type, "Bearer");
+    assert_eq!(body.expires_in, 900);
+    assert!(body.access_token.split('.').count() == 3 && body.refresh_token.starts_with("gwr_"));
     assert_eq!(response.header("content-type"), Some("application/json"));
 }

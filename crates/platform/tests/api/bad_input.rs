@@ -144,12 +144,23 @@ async fn unknown_routes_and_methods_are_problems_too() {
 }
 
 #[tokio::test]
-async fn an_oversized_path_parameter_or_query_is_a_client_error() {
+async fn oversized_path_parameters_and_query_values_are_client_errors() {
     let app = TestApp::with_auth().await;
     let admin = app.admin().await;
     let long = "a".repeat(5000);
-    let response = app
-        .get_authed(&format!("/auth/users?page={long}"), &admin.access_token)
-        .await;
-    assert_eq!(response.status, 422, "{}", response.text());
+    let path = format!("/auth/users/{long}/role");
+    app.json_authed(
+        Method::POST,
+        &path,
+        &admin.access_token,
+        &serde_json::json!({"role": "user"}),
+    )
+    .await
+    .assert_problem(400, "invalid_path_parameter");
+    let digits = "9".repeat(5000);
+    let body = app
+        .get_authed(&format!("/auth/users?page={digits}"), &admin.access_token)
+        .await
+        .assert_problem(422, "validation_failed");
+    assert_eq!(body["errors"][0]["field"], "page");
 }

@@ -27,6 +27,7 @@ async fn the_name_can_be_set_and_cleared() {
             &json!({"name": null}),
         )
         .await;
+    assert_eq!(cleared.status, 200, "{}", cleared.text());
     assert_eq!(cleared.json()["name"], serde_json::Value::Null);
     let untouched = app
         .json_authed(Method::PATCH, "/auth/me", &user.access_token, &json!({}))

@@ -55,6 +55,33 @@ async fn contract(limiter: &dyn RateLimiter) {
     // The bucket refills at the sustained rate.
     tokio::time::sleep(Duration::from_millis(120)).await;
     assert!(limiter.check("a", quota, true).await.unwrap().is_allowed());
+
+    // A refund gives one request back.
+    let once = Quota::per_window(1, Duration::from_secs(60));
+    assert!(
+        limiter
+            .check("refund", once, true)
+            .await
+            .unwrap()
+            .is_allowed()
+    );
+    assert!(
+        !limiter
+            .check("refund", once, true)
+            .await
+            .unwrap()
+            .is_allowed()
+    );
+    limiter.refund("refund", once).await.unwrap();
+    assert!(
+        limiter
+            .check("refund", once, true)
+            .await
+            .unwrap()
+            .is_allowed()
+    );
+    // Refunding a key never seen is harmless.
+    limiter.refund("never-seen", once).await.unwrap();
 }
 
 #[tokio::test]
@@ -95,28 +122,84 @@ async fn every_route_is_limited_per_client_address() {
 
 #[tokio::test]
 async fn signed_in_users_are_limited_across_addresses() {
+    // Behind a trusted proxy each request can come from another address; the per-user
+    // limit still applies to all of them together.
     let app = TestApp::builder()
         .system(groundwork_platform::auth::AuthSystem)
+        .config("server.trust_forwarded_for", true)
         .config("rate_limit.per_user_per_second", 1)
         .config("rate_limit.per_user_burst", 2)
         .spawn()
         .await;
     let user = app.register_user().await;
-    for _ in 0..2 {
-        assert_eq!(
-            app.get_authed("/auth/me", &user.access_token).await.status,
-            200
-        );
-    }
-    app.get_authed("/auth/me", &user.access_token)
-        .await
-        .assert_problem(429, "rate_limited");
+    let from = |n: u8| {
+        app.request(reqwest::Method::GET, "/auth/me")
+            .bearer_auth(&user.access_token)
+            .header("x-forwarded-for", format!("198.51.100.{n}"))
+    };
+    assert_eq!(app.send(from(1)).await.status, 200);
+    assert_eq!(app.send(from(2)).await.status, 200);
+    app.send(from(3)).await.assert_problem(429, "rate_limited");
     // Another user is not affected.
     let other = app.register_user().await;
     assert_eq!(
         app.get_authed("/auth/me", &other.access_token).await.status,
         200
     );
+}
+
+#[tokio::test]
+async fn concurrent_wrong_passwords_cannot_exceed_the_account_limit() {
+    let app = TestApp::builder()
+        .system(groundwork_platform::auth::AuthSystem)
+        .config("rate_limit.login_failures_per_account", 3)
+        .spawn()
+        .await;
+    let user = app.register_user().await;
+    let guess = json!({"email": user.email, "password": "a wrong guess"});
+    let attempts = (0..12).map(|_| app.post("/auth/login", &guess));
+    let statuses: Vec<u16> = futures_util::future::join_all(attempts)
+        .await
+        .iter()
+        .map(|r| r.status.as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        3,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        9,
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn successful_logins_do_not_use_up_the_failure_allowance() {
+    let app = TestApp::builder()
+        .system(groundwork_platform::auth::AuthSystem)
+        .config("rate_limit.login_failures_per_account", 2)
+        .spawn()
+        .await;
+    let user = app.register_user().await;
+    for _ in 0..5 {
+        app.login(&user.email, &user.password).await;
+    }
+    for _ in 0..2 {
+        app.post(
+            "/auth/login",
+            &json!({"email": user.email, "password": "wrong one"}),
+        )
+        .await
+        .assert_problem(401, "invalid_credentials");
+    }
+    app.post(
+        "/auth/login",
+        &json!({"email": user.email, "password": user.password}),
+    )
+    .await
+    .assert_problem(429, "rate_limited");
 }
 
 #[tokio::test]

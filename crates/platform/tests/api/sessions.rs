@@ -45,24 +45,72 @@ async fn a_refresh_token_used_twice_revokes_the_whole_session() {
 }
 
 #[tokio::test]
-async fn concurrent_refreshes_of_one_token_let_at_most_one_through() {
+async fn concurrent_refreshes_of_one_token_let_one_through_then_revoke_the_session() {
     let app = TestApp::with_auth().await;
     let user = app.register_user().await;
     let body = json!({"refresh_token": user.refresh_token});
     let attempts = (0..5).map(|_| app.post("/auth/refresh", &body));
-    let statuses: Vec<u16> = futures_util::future::join_all(attempts)
-        .await
+    let responses = futures_util::future::join_all(attempts).await;
+    let winners: Vec<_> = responses.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(
+        winners.len(),
+        1,
+        "{:?}",
+        responses.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    // The first loser finds the token used and revokes the family; later ones find it
+    // revoked.
+    let codes: Vec<String> = responses
         .iter()
-        .map(|r| r.status.as_u16())
+        .filter(|r| r.status != 200)
+        .map(|r| {
+            r.assert_problem(401, r.json()["code"].as_str().unwrap_or_default())["code"].to_string()
+        })
         .collect();
     assert!(
-        statuses.iter().filter(|s| **s == 200).count() <= 1,
-        "{statuses:?}"
+        codes.iter().any(|c| c.contains("refresh_token_reused")),
+        "{codes:?}"
     );
     assert!(
-        statuses.iter().all(|s| *s == 200 || *s == 401),
-        "{statuses:?}"
+        codes
+            .iter()
+            .all(|c| c.contains("refresh_token_reused") || c.contains("invalid_refresh_token")),
+        "{codes:?}"
     );
+    // Presenting a used token revoked the family, the winner's new token included.
+    let newest = winners[0].json()["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post("/auth/refresh", &json!({"refresh_token": newest}))
+        .await
+        .assert_problem(401, "invalid_refresh_token");
+}
+
+#[tokio::test]
+async fn a_refresh_racing_a_logout_never_leaves_a_live_token() {
+    let app = TestApp::with_auth().await;
+    let user = app.register_user().await;
+    for _ in 0..5 {
+        let session = app.login(&user.email, &user.password).await;
+        let body = json!({"refresh_token": session.refresh_token});
+        let (refreshed, logged_out) = tokio::join!(
+            app.post("/auth/refresh", &body),
+            app.post("/auth/logout", &body)
+        );
+        assert_eq!(logged_out.status, 204);
+        if refreshed.status == 200 {
+            let newest = refreshed.json()["refresh_token"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            app.post("/auth/refresh", &json!({"refresh_token": newest}))
+                .await
+                .assert_problem(401, "invalid_refresh_token");
+        } else {
+            refreshed.assert_problem(401, "invalid_refresh_token");
+        }
+    }
 }
 
 #[tokio::test]
@@ -181,21 +229,6 @@ async fn tokens_signed_with_another_key_or_expired_are_refused() {
     app.get_authed("/auth/me", &sign(&wrong_issuer, secret.as_bytes()))
         .await
         .assert_problem(401, "invalid_token");
-}
-
-#[tokio::test]
-async fn tokens_survive_a_restart_with_the_generated_key() {
-    // Two platforms on the same data directory share the generated key file.
-    let dir = tempfile::tempdir().unwrap();
-    let settings = groundwork_platform::config::AuthSettings::default();
-    let first =
-        groundwork_platform::auth::tokens::load_or_create_secret(&settings, dir.path()).unwrap();
-    let tokens = groundwork_platform::auth::tokens::AccessTokens::new(&first, &settings);
-    let token = tokens.issue(uuid::Uuid::now_v7(), "user").unwrap();
-    let second =
-        groundwork_platform::auth::tokens::load_or_create_secret(&settings, dir.path()).unwrap();
-    let restarted = groundwork_platform::auth::tokens::AccessTokens::new(&second, &settings);
-    assert!(restarted.verify(&token).is_ok());
 }
 
 #[tokio::test]

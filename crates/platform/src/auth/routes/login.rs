@@ -9,9 +9,12 @@ use crate::auth::service::AuthService;
 use crate::error::{ApiError, Problem};
 use crate::http::client_ip::ClientIp;
 use crate::http::extract::Json;
+use crate::http::no_store::NoStore;
 
 /// Credentials.
-#[derive(Debug, Deserialize, ToSchema)]
+// No `Debug`: it holds a password.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Email (any case).
     email: String,
@@ -38,9 +41,9 @@ pub async fn login(
     State(auth): State<AuthService>,
     ClientIp(client): ClientIp,
     Json(request): Json<LoginRequest>,
-) -> Result<Json<TokenResponse>, ApiError> {
+) -> Result<NoStore<Json<TokenResponse>>, ApiError> {
     let session = auth
         .login(&request.email, &request.password, client)
         .await?;
-    Ok(Json(session.into()))
+    Ok(NoStore(Json(session.into())))
 }

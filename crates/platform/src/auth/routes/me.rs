@@ -10,10 +10,12 @@ use crate::auth::password::NewPassword;
 use crate::auth::service::{AuthService, ProfileUpdate, parse_name};
 use crate::error::{ApiError, FieldError, Problem};
 use crate::http::extract::Json;
+use crate::http::no_store::NoStore;
 
 /// Changes to one's own account. Omitted fields stay as they are; `"name": null` clears
 /// the name. Changing the password needs the current one and signs out every session.
-#[derive(Debug, Deserialize, ToSchema)]
+// No `Debug`: it holds passwords.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateMeRequest {
     /// New display name, or null to clear it.
@@ -91,8 +93,8 @@ impl UpdateMeRequest {
 pub async fn get_me(
     State(auth): State<AuthService>,
     user: AuthUser,
-) -> Result<Json<UserResponse>, ApiError> {
-    Ok(Json(auth.current_user(user.id).await?.into()))
+) -> Result<NoStore<Json<UserResponse>>, ApiError> {
+    Ok(NoStore(Json(auth.current_user(user.id).await?.into())))
 }
 
 /// Change one's name or password.
@@ -111,7 +113,9 @@ pub async fn update_me(
     State(auth): State<AuthService>,
     user: AuthUser,
     Json(request): Json<UpdateMeRequest>,
-) -> Result<Json<UserResponse>, ApiError> {
+) -> Result<NoStore<Json<UserResponse>>, ApiError> {
     let update = request.parse()?;
-    Ok(Json(auth.update_profile(user.id, update).await?.into()))
+    Ok(NoStore(Json(
+        auth.update_profile(user.id, update).await?.into(),
+    )))
 }

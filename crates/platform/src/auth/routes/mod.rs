@@ -60,7 +60,8 @@ impl From<User> for UserResponse {
 }
 
 /// Tokens in the OAuth 2.0 token-response shape (RFC 6749 section 5.1), plus the account.
-#[derive(Debug, Serialize, ToSchema)]
+// No `Debug`: it holds tokens.
+#[derive(Serialize, ToSchema)]
 pub struct TokenResponse {
     /// JWT for `Authorization: Bearer`.
     pub access_token: String,

@@ -11,9 +11,11 @@ use crate::auth::password::NewPassword;
 use crate::auth::service::{AuthService, Registration, parse_name};
 use crate::error::{ApiError, Problem};
 use crate::http::extract::Json;
+use crate::http::no_store::NoStore;
 
 /// A new account. Unknown fields (such as `role`) are refused rather than ignored.
-#[derive(Debug, Deserialize, ToSchema)]
+// No `Debug`: it holds a password.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// Email; trimmed and lowercased.
@@ -64,7 +66,7 @@ impl RegisterRequest {
 pub async fn register(
     State(auth): State<AuthService>,
     Json(request): Json<RegisterRequest>,
-) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
+) -> Result<NoStore<(StatusCode, Json<TokenResponse>)>, ApiError> {
     let session = auth.register(request.parse()?).await?;
-    Ok((StatusCode::CREATED, Json(session.into())))
+    Ok(NoStore((StatusCode::CREATED, Json(session.into()))))
 }

@@ -9,9 +9,12 @@ use super::TokenResponse;
 use crate::auth::service::AuthService;
 use crate::error::{ApiError, Problem};
 use crate::http::extract::Json;
+use crate::http::no_store::NoStore;
 
 /// A refresh token, named as in OAuth 2.0.
-#[derive(Debug, Deserialize, ToSchema)]
+// No `Debug`: it holds a token.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The refresh token from a previous token response.
     refresh_token: String,
@@ -33,8 +36,10 @@ pub struct RefreshRequest {
 pub async fn refresh(
     State(auth): State<AuthService>,
     Json(request): Json<RefreshRequest>,
-) -> Result<Json<TokenResponse>, ApiError> {
-    Ok(Json(auth.refresh(&request.refresh_token).await?.into()))
+) -> Result<NoStore<Json<TokenResponse>>, ApiError> {
+    Ok(NoStore(Json(
+        auth.refresh(&request.refresh_token).await?.into(),
+    )))
 }
 
 /// End the session: revokes the refresh token and every token rotated from the same login.
