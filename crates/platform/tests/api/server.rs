@@ -358,3 +358,60 @@ async fn a_request_slower_than_the_timeout_gets_a_problem() {
     response.assert_problem(503, "timeout");
     drop(sender);
 }
+
+#[derive(Clone, Default)]
+struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+    type Writer = Capture;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn the_access_log_line_carries_the_whole_request_span() {
+    use tracing_subscriber::prelude::*;
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::registry()
+        .with(
+            "info"
+                .parse::<tracing_subscriber::filter::Targets>()
+                .unwrap(),
+        )
+        .with(
+            tracing_subscriber::fmt::layer()
+                .fmt_fields(groundwork_platform::telemetry::PlainFields)
+                .with_ansi(false)
+                .with_writer(capture.clone()),
+        );
+    // This test's runtime runs on one thread, the server's tasks included.
+    let _default = tracing::subscriber::set_default(subscriber);
+    let app = TestApp::builder().spawn().await;
+    let response = app
+        .send(
+            app.request(Method::GET, "/hello")
+                .header("x-request-id", "trace-42"),
+        )
+        .await;
+    assert_eq!(response.status, 200);
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("request completed"))
+        .unwrap_or_else(|| panic!("{logs}"));
+    assert!(
+        line.contains("request{request_id=trace-42 method=GET route=/hello status=200 latency_ms="),
+        "{line}"
+    );
+}
