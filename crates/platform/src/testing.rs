@@ -199,6 +199,44 @@ impl TestResponse {
     }
 }
 
+/// Everything a `tracing` fmt layer writes, kept in memory, for tests that check log
+/// output: `fmt::layer().with_writer(capture.clone())`, then [`LogCapture::contents`].
+#[derive(Clone, Default)]
+pub struct LogCapture(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl LogCapture {
+    /// What was written so far.
+    pub fn contents(&self) -> String {
+        let bytes = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogCapture {
+    type Writer = LogCapture;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
 /// A registered account and its tokens.
 #[derive(Clone, Debug)]
 pub struct TestUser {
@@ -389,6 +427,16 @@ impl TestApp {
     /// `POST path` with a JSON body.
     pub async fn post(&self, path: &str, body: &Value) -> TestResponse {
         self.json(Method::POST, path, body).await
+    }
+
+    /// The same `POST` sent `times` times at once (for races: double submits, guessing).
+    pub async fn post_concurrently(
+        &self,
+        path: &str,
+        body: &Value,
+        times: usize,
+    ) -> Vec<TestResponse> {
+        futures_util::future::join_all((0..times).map(|_| self.post(path, body))).await
     }
 
     /// Registers a new account with a unique email through `POST /auth/register`.

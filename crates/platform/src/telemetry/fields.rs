@@ -113,31 +113,10 @@ impl Visit for Visitor<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::{Arc, Mutex};
-    use tracing_subscriber::fmt::MakeWriter;
-
-    #[derive(Clone, Default)]
-    struct Capture(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Capture {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl<'a> MakeWriter<'a> for Capture {
-        type Writer = Capture;
-        fn make_writer(&'a self) -> Self::Writer {
-            self.clone()
-        }
-    }
+    use crate::testing::LogCapture;
 
     fn logged(emit: impl FnOnce()) -> String {
-        let capture = Capture::default();
+        let capture = LogCapture::default();
         let subscriber = tracing_subscriber::fmt()
             .fmt_fields(PlainFields)
             .with_ansi(false)
@@ -145,7 +124,7 @@ mod tests {
             .with_writer(capture.clone())
             .finish();
         tracing::subscriber::with_default(subscriber, emit);
-        String::from_utf8(capture.0.lock().unwrap().clone()).unwrap()
+        capture.contents()
     }
 
     #[test]

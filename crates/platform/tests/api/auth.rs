@@ -73,8 +73,8 @@ async fn a_duplicate_email_in_any_case_is_a_conflict() {
 async fn concurrent_registrations_of_one_email_create_one_account() {
     let app = TestApp::with_auth().await;
     let body = json!({"email": "race@example.com", "password": "same password"});
-    let attempts = (0..6).map(|_| app.post("/auth/register", &body));
-    let statuses: Vec<u16> = futures_util::future::join_all(attempts)
+    let statuses: Vec<u16> = app
+        .post_concurrently("/auth/register", &body, 6)
         .await
         .iter()
         .map(|r| r.status.as_u16())

@@ -1,6 +1,9 @@
 //! The migration runner.
 
-use groundwork_platform::testing::TestApp;
+use groundwork_platform::config::{Secret, Settings};
+use groundwork_platform::db::{self, SystemMigrations};
+use groundwork_platform::testing::{self, TestApp};
+use sea_orm::DatabaseConnection;
 
 #[tokio::test]
 async fn migrating_again_applies_nothing_and_nothing_is_pending() {
@@ -18,60 +21,63 @@ async fn migrating_again_applies_nothing_and_nothing_is_pending() {
     assert!(report.applied.is_empty(), "{report:?}");
 }
 
-#[tokio::test]
-async fn concurrent_migrations_of_a_fresh_database_apply_each_migration_once() {
-    let dir = tempfile::tempdir().unwrap();
-    // On SQLite, whatever the test backend: two pooled connections race for the write lock.
-    let mut settings = groundwork_platform::config::Settings {
-        data_dir: dir.path().to_path_buf(),
-        ..Default::default()
-    };
-    settings.database.max_connections = Some(4);
-    let db = groundwork_platform::db::connect(&settings).await.unwrap();
+/// Runs the auth migrations through two pools at once (as two instances starting together
+/// would) and returns how many migrations were applied in total.
+async fn migrate_twice_at_once(
+    first_pool: &DatabaseConnection,
+    second_pool: &DatabaseConnection,
+) -> usize {
     let sets = || {
-        vec![groundwork_platform::db::SystemMigrations {
+        vec![SystemMigrations {
             system: "auth",
             migrations: groundwork_platform::auth::migrations::all(),
         }]
     };
     let (first, second) = (sets(), sets());
     let (a, b) = tokio::join!(
-        groundwork_platform::db::migrate::run(&db, &first),
-        groundwork_platform::db::migrate::run(&db, &second)
+        db::migrate::run(first_pool, &first),
+        db::migrate::run(second_pool, &second)
     );
-    let applied = a.unwrap().applied.len() + b.unwrap().applied.len();
-    assert_eq!(applied, 1, "the single auth migration ran exactly once");
+    a.unwrap().applied.len() + b.unwrap().applied.len()
+}
+
+#[tokio::test]
+async fn concurrent_migrations_of_a_fresh_sqlite_database_apply_each_migration_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        data_dir: dir.path().to_path_buf(),
+        ..Default::default()
+    };
+    let (first, second) = (
+        db::connect(&settings).await.unwrap(),
+        db::connect(&settings).await.unwrap(),
+    );
+    assert_eq!(
+        migrate_twice_at_once(&first, &second).await,
+        1,
+        "the single auth migration ran exactly once"
+    );
 }
 
 #[tokio::test]
 async fn concurrent_migrations_of_a_fresh_postgres_database_apply_each_migration_once() {
-    let Some(server) = groundwork_platform::testing::postgres_url() else {
+    let Some(server) = testing::postgres_url() else {
         eprintln!("skipped: GROUNDWORK_TEST_POSTGRES_URL is not set");
         return;
     };
-    let (database, url) = groundwork_platform::testing::TestDatabase::create(&server).await;
+    let (database, url) = testing::TestDatabase::create(&server).await;
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = groundwork_platform::config::Settings {
+    let mut settings = Settings {
         data_dir: dir.path().to_path_buf(),
         ..Default::default()
     };
-    settings.database.url = Some(groundwork_platform::config::Secret::new(url));
-    // Two pools, as two instances starting at once would have.
-    let first_pool = groundwork_platform::db::connect(&settings).await.unwrap();
-    let second_pool = groundwork_platform::db::connect(&settings).await.unwrap();
-    let sets = || {
-        vec![groundwork_platform::db::SystemMigrations {
-            system: "auth",
-            migrations: groundwork_platform::auth::migrations::all(),
-        }]
-    };
-    let (first, second) = (sets(), sets());
-    let (a, b) = tokio::join!(
-        groundwork_platform::db::migrate::run(&first_pool, &first),
-        groundwork_platform::db::migrate::run(&second_pool, &second)
+    settings.database.url = Some(Secret::new(url));
+    let (first, second) = (
+        db::connect(&settings).await.unwrap(),
+        db::connect(&settings).await.unwrap(),
     );
-    assert_eq!(a.unwrap().applied.len() + b.unwrap().applied.len(), 1);
-    first_pool.close().await.unwrap();
-    second_pool.close().await.unwrap();
+    assert_eq!(migrate_twice_at_once(&first, &second).await, 1);
+    first.close().await.unwrap();
+    second.close().await.unwrap();
     drop(database);
 }

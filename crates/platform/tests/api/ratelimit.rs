@@ -157,8 +157,8 @@ async fn concurrent_wrong_passwords_cannot_exceed_the_account_limit() {
         .await;
     let user = app.register_user().await;
     let guess = json!({"email": user.email, "password": "a wrong guess"});
-    let attempts = (0..12).map(|_| app.post("/auth/login", &guess));
-    let statuses: Vec<u16> = futures_util::future::join_all(attempts)
+    let statuses: Vec<u16> = app
+        .post_concurrently("/auth/login", &guess, 12)
         .await
         .iter()
         .map(|r| r.status.as_u16())

@@ -359,30 +359,10 @@ async fn a_request_slower_than_the_timeout_gets_a_problem() {
     drop(sender);
 }
 
-#[derive(Clone, Default)]
-struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn the_access_log_line_carries_the_whole_request_span() {
     use tracing_subscriber::prelude::*;
-    let capture = Capture::default();
+    let capture = testing::LogCapture::default();
     let subscriber = tracing_subscriber::registry()
         .with(
             "info"
@@ -405,7 +385,7 @@ async fn the_access_log_line_carries_the_whole_request_span() {
         )
         .await;
     assert_eq!(response.status, 200);
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.contents();
     let line = logs
         .lines()
         .find(|l| l.contains("request completed"))

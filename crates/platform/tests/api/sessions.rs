@@ -49,8 +49,7 @@ async fn concurrent_refreshes_of_one_token_let_one_through_then_revoke_the_sessi
     let app = TestApp::with_auth().await;
     let user = app.register_user().await;
     let body = json!({"refresh_token": user.refresh_token});
-    let attempts = (0..5).map(|_| app.post("/auth/refresh", &body));
-    let responses = futures_util::future::join_all(attempts).await;
+    let responses = app.post_concurrently("/auth/refresh", &body, 5).await;
     let winners: Vec<_> = responses.iter().filter(|r| r.status == 200).collect();
     assert_eq!(
         winners.len(),
