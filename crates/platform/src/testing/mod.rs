@@ -10,13 +10,15 @@
 // A harness reports setup failures by panicking: that is how a test fails.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod response;
+mod services;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{Method, StatusCode};
 use figment::Figment;
 use figment::providers::Serialized;
-use sea_orm::{ConnectionTrait, Database};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -28,229 +30,11 @@ use crate::auth::service::Registration;
 use crate::config::Config;
 use crate::system::{Mount, System};
 
-/// Whether CI demands real services (`GROUNDWORK_REQUIRE_SERVICES=1`).
-pub fn services_required() -> bool {
-    std::env::var("GROUNDWORK_REQUIRE_SERVICES")
-        .is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
-}
-
-fn service_url(variable: &str) -> Option<String> {
-    match std::env::var(variable) {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ => {
-            assert!(
-                !services_required(),
-                "GROUNDWORK_REQUIRE_SERVICES=1 but {variable} is not set"
-            );
-            None
-        }
-    }
-}
-
-/// PostgreSQL server URL for tests (`GROUNDWORK_TEST_POSTGRES_URL`), if any.
-pub fn postgres_url() -> Option<String> {
-    service_url("GROUNDWORK_TEST_POSTGRES_URL")
-}
-
-/// Redis URL for tests (`GROUNDWORK_TEST_REDIS_URL`), if any.
-pub fn redis_url() -> Option<String> {
-    service_url("GROUNDWORK_TEST_REDIS_URL")
-}
-
-/// NATS URL for tests (`GROUNDWORK_TEST_NATS_URL`), if any.
-pub fn nats_url() -> Option<String> {
-    service_url("GROUNDWORK_TEST_NATS_URL")
-}
-
-/// A prefix unique to one test, for Redis keys and NATS subjects.
-pub fn unique_prefix(test: &str) -> String {
-    format!("gwtest:{test}:{}:", Uuid::now_v7().simple())
-}
-
-/// Replaces the database name in a PostgreSQL URL.
-pub fn with_database(url: &str, database: &str) -> String {
-    let (scheme, rest) = url.split_once("://").expect("a postgres:// URL");
-    let (before_query, query) = match rest.split_once('?') {
-        Some((head, query)) => (head, Some(query)),
-        None => (rest, None),
-    };
-    let authority = before_query.split('/').next().unwrap_or(before_query);
-    let mut out = format!("{scheme}://{authority}/{database}");
-    if let Some(query) = query {
-        out.push('?');
-        out.push_str(query);
-    }
-    out
-}
-
-/// A PostgreSQL database created for one test and dropped (with its connections) when
-/// this value is dropped.
-pub struct TestDatabase {
-    server_url: String,
-    name: String,
-}
-
-impl TestDatabase {
-    /// Creates a database with a unique name on the server; returns it and its URL.
-    pub async fn create(server_url: &str) -> (Self, String) {
-        let name = format!("gw_test_{}", Uuid::now_v7().simple());
-        let admin = Database::connect(server_url)
-            .await
-            .expect("connect to GROUNDWORK_TEST_POSTGRES_URL");
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-            .await
-            .expect("create a test database");
-        admin.close().await.ok();
-        let url = with_database(server_url, &name);
-        (
-            Self {
-                server_url: server_url.to_owned(),
-                name,
-            },
-            url,
-        )
-    }
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let server_url = self.server_url.clone();
-        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
-        // Drop runs inside the test's runtime, which cannot be blocked on; a helper
-        // thread with its own runtime does the cleanup.
-        let cleanup = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            runtime.block_on(async {
-                let admin = Database::connect(&server_url).await.ok()?;
-                admin.execute_unprepared(&sql).await.ok()?;
-                admin.close().await.ok()
-            })
-        });
-        let _ = cleanup.join();
-    }
-}
-
-/// A response, fully read.
-#[derive(Debug)]
-pub struct TestResponse {
-    /// Status code.
-    pub status: StatusCode,
-    /// Headers.
-    pub headers: HeaderMap,
-    /// Body bytes.
-    pub body: Vec<u8>,
-}
-
-impl TestResponse {
-    /// The body as JSON (panics with the body text if it is not).
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "body is not JSON ({e}): {}",
-                String::from_utf8_lossy(&self.body)
-            )
-        })
-    }
-
-    /// The body deserialised into a type (panics with the body text if it does not fit).
-    pub fn json_as<T: serde::de::DeserializeOwned>(&self) -> T {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "body does not match {} ({e}): {}",
-                std::any::type_name::<T>(),
-                self.text()
-            )
-        })
-    }
-
-    /// The body as text.
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    /// A header's value as text.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// Asserts the response is a problem+json with this status and code.
-    #[track_caller]
-    pub fn assert_problem(&self, status: u16, code: &str) -> Value {
-        assert_eq!(
-            self.status.as_u16(),
-            status,
-            "unexpected status; body: {}",
-            self.text()
-        );
-        assert_eq!(
-            self.header("content-type"),
-            Some(crate::error::PROBLEM_JSON),
-            "not a problem document: {}",
-            self.text()
-        );
-        let body = self.json();
-        assert_eq!(body["code"], code, "unexpected problem code: {body}");
-        assert_eq!(body["status"], status);
-        body
-    }
-}
-
-/// Everything a `tracing` fmt layer writes, kept in memory, for tests that check log
-/// output: `fmt::layer().with_writer(capture.clone())`, then [`LogCapture::contents`].
-#[derive(Clone, Default)]
-pub struct LogCapture(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl LogCapture {
-    /// What was written so far.
-    pub fn contents(&self) -> String {
-        let bytes = self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        String::from_utf8_lossy(&bytes).into_owned()
-    }
-}
-
-impl std::io::Write for LogCapture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogCapture {
-    type Writer = LogCapture;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-/// A registered account and its tokens.
-#[derive(Clone, Debug)]
-pub struct TestUser {
-    /// Account id.
-    pub id: Uuid,
-    /// Email.
-    pub email: String,
-    /// Password.
-    pub password: String,
-    /// Access token.
-    pub access_token: String,
-    /// Refresh token.
-    pub refresh_token: String,
-}
+pub use response::{LogCapture, TestResponse, TestUser};
+pub use services::{
+    TestDatabase, nats_url, postgres_url, redis_url, services_required, unique_prefix,
+    with_database,
+};
 
 /// Builds a [`TestApp`].
 pub struct TestAppBuilder {
@@ -519,23 +303,5 @@ fn user_from(body: &Value, email: &str, password: &str) -> TestUser {
             .as_str()
             .expect("refresh_token")
             .to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_database_name_is_replaced_in_postgres_urls() {
-        assert_eq!(
-            with_database("postgres://u@h:5432/postgres", "x"),
-            "postgres://u@h:5432/x"
-        );
-        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
-        assert_eq!(
-            with_database("postgres://u:p@h/db?sslmode=disable", "x"),
-            "postgres://u:p@h/x?sslmode=disable"
-        );
     }
 }
