@@ -213,6 +213,12 @@ impl TestApp {
         self.json(Method::POST, path, body).await
     }
 
+    /// `POST /auth/refresh` with this refresh token.
+    pub async fn refresh(&self, refresh_token: &str) -> TestResponse {
+        self.post("/auth/refresh", &json!({ "refresh_token": refresh_token }))
+            .await
+    }
+
     /// The same `POST` sent `times` times at once (for races: double submits, guessing).
     pub async fn post_concurrently(
         &self,

@@ -30,12 +30,7 @@ async fn register_login_me_refresh_logout_works_end_to_end() {
     assert_eq!(me.status, 200);
     assert_eq!(me.json()["name"], "Ada");
 
-    let refreshed = app
-        .post(
-            "/auth/refresh",
-            &json!({"refresh_token": login.refresh_token}),
-        )
-        .await;
+    let refreshed = app.refresh(&login.refresh_token).await;
     assert_eq!(refreshed.status, 200, "{}", refreshed.text());
     let new_refresh = refreshed.json()["refresh_token"]
         .as_str()
@@ -52,7 +47,7 @@ async fn register_login_me_refresh_logout_works_end_to_end() {
         .post("/auth/logout", &json!({"refresh_token": new_refresh}))
         .await;
     assert_eq!(logout.status, 204);
-    app.post("/auth/refresh", &json!({"refresh_token": new_refresh}))
+    app.refresh(&new_refresh)
         .await
         .assert_problem(401, "invalid_refresh_token");
 }

@@ -74,7 +74,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_every_session() {
     assert_eq!(changed.status, 200, "{}", changed.text());
 
     for refresh_token in [&user.refresh_token, &other_session.refresh_token] {
-        app.post("/auth/refresh", &json!({"refresh_token": refresh_token}))
+        app.refresh(refresh_token)
             .await
             .assert_problem(401, "invalid_refresh_token");
     }

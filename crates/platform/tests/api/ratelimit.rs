@@ -9,6 +9,14 @@ use groundwork_platform::ratelimit::{
 use groundwork_platform::testing::{self, TestApp};
 use serde_json::json;
 
+async fn allowed(limiter: &dyn RateLimiter, key: &str, quota: Quota, consume: bool) -> bool {
+    limiter
+        .check(key, quota, consume)
+        .await
+        .unwrap()
+        .is_allowed()
+}
+
 /// The behaviour every limiter must have.
 async fn contract(limiter: &dyn RateLimiter) {
     let quota = Quota::per_second(10, 3);
@@ -22,64 +30,28 @@ async fn contract(limiter: &dyn RateLimiter) {
     assert!(!limited.is_allowed());
     assert_eq!(limited.retry_after_secs(), 1);
     assert!(
-        limiter.check("b", quota, true).await.unwrap().is_allowed(),
+        allowed(limiter, "b", quota, true).await,
         "keys are independent"
     );
 
     // Looking does not count.
     let strict = Quota::per_window(1, Duration::from_secs(60));
     for _ in 0..3 {
-        assert!(
-            limiter
-                .check("peek", strict, false)
-                .await
-                .unwrap()
-                .is_allowed()
-        );
+        assert!(allowed(limiter, "peek", strict, false).await);
     }
-    assert!(
-        limiter
-            .check("peek", strict, true)
-            .await
-            .unwrap()
-            .is_allowed()
-    );
-    assert!(
-        !limiter
-            .check("peek", strict, false)
-            .await
-            .unwrap()
-            .is_allowed()
-    );
+    assert!(allowed(limiter, "peek", strict, true).await);
+    assert!(!allowed(limiter, "peek", strict, false).await);
 
     // The bucket refills at the sustained rate.
     tokio::time::sleep(Duration::from_millis(120)).await;
-    assert!(limiter.check("a", quota, true).await.unwrap().is_allowed());
+    assert!(allowed(limiter, "a", quota, true).await);
 
     // A refund gives one request back.
     let once = Quota::per_window(1, Duration::from_secs(60));
-    assert!(
-        limiter
-            .check("refund", once, true)
-            .await
-            .unwrap()
-            .is_allowed()
-    );
-    assert!(
-        !limiter
-            .check("refund", once, true)
-            .await
-            .unwrap()
-            .is_allowed()
-    );
+    assert!(allowed(limiter, "refund", once, true).await);
+    assert!(!allowed(limiter, "refund", once, true).await);
     limiter.refund("refund", once).await.unwrap();
-    assert!(
-        limiter
-            .check("refund", once, true)
-            .await
-            .unwrap()
-            .is_allowed()
-    );
+    assert!(allowed(limiter, "refund", once, true).await);
     // Refunding a key never seen is harmless.
     limiter.refund("never-seen", once).await.unwrap();
 }

@@ -11,37 +11,21 @@ use serde_json::json;
 async fn a_refresh_token_used_twice_revokes_the_whole_session() {
     let app = TestApp::with_auth().await;
     let user = app.register_user().await;
-    let first = app
-        .post(
-            "/auth/refresh",
-            &json!({"refresh_token": user.refresh_token}),
-        )
-        .await;
+    let first = app.refresh(&user.refresh_token).await;
     assert_eq!(first.status, 200);
     let newer = first.json()["refresh_token"].as_str().unwrap().to_owned();
 
     // The old token again: someone copied it.
-    app.post(
-        "/auth/refresh",
-        &json!({"refresh_token": user.refresh_token}),
-    )
-    .await
-    .assert_problem(401, "refresh_token_reused");
+    app.refresh(&user.refresh_token)
+        .await
+        .assert_problem(401, "refresh_token_reused");
     // The legitimate newer token died with the family.
-    app.post("/auth/refresh", &json!({"refresh_token": newer}))
+    app.refresh(&newer)
         .await
         .assert_problem(401, "invalid_refresh_token");
     // Other sessions of the same user are untouched.
     let other = app.login(&user.email, &user.password).await;
-    assert_eq!(
-        app.post(
-            "/auth/refresh",
-            &json!({"refresh_token": other.refresh_token})
-        )
-        .await
-        .status,
-        200
-    );
+    assert_eq!(app.refresh(&other.refresh_token).await.status, 200);
 }
 
 #[tokio::test]
@@ -81,7 +65,7 @@ async fn concurrent_refreshes_of_one_token_let_one_through_then_revoke_the_sessi
         .as_str()
         .unwrap()
         .to_owned();
-    app.post("/auth/refresh", &json!({"refresh_token": newest}))
+    app.refresh(&newest)
         .await
         .assert_problem(401, "invalid_refresh_token");
 }
@@ -103,7 +87,7 @@ async fn a_refresh_racing_a_logout_never_leaves_a_live_token() {
                 .as_str()
                 .unwrap()
                 .to_owned();
-            app.post("/auth/refresh", &json!({"refresh_token": newest}))
+            app.refresh(&newest)
                 .await
                 .assert_problem(401, "invalid_refresh_token");
         } else {
@@ -115,7 +99,7 @@ async fn a_refresh_racing_a_logout_never_leaves_a_live_token() {
 #[tokio::test]
 async fn unknown_refresh_tokens_are_refused_and_logout_is_idempotent() {
     let app = TestApp::with_auth().await;
-    app.post("/auth/refresh", &json!({"refresh_token": "gwr_made_up"}))
+    app.refresh("gwr_made_up")
         .await
         .assert_problem(401, "invalid_refresh_token");
     app.post("/auth/refresh", &json!({}))
