@@ -13,7 +13,6 @@ use super::extract::payload_too_large;
 use crate::Platform;
 use crate::auth::extract::bearer_token;
 use crate::auth::service::AuthService;
-
 use crate::config::ServerSettings;
 use crate::error::ApiError;
 use crate::ratelimit::{Decision, Quota, RateLimiter};
@@ -65,19 +64,21 @@ impl Guard {
         }
         let (mut parts, body) = request.into_parts();
         let client_ip = ClientIp::resolve(&parts, self.trust_forwarded_for).0;
+        let mut key = KeyBuffer::new();
+        // The address limit comes first, so that a flood is refused before any token
+        // verification is spent on it.
+        if let Some((per_ip, _)) = self.limits {
+            self.check(key.ip(client_ip), per_ip).await?;
+        }
         // A bad token is not an error here: the handler decides whether it needs one.
         let claims = bearer_token(&parts)
             .ok()
             .flatten()
             .and_then(|t| self.auth.tokens().verify(t).ok());
-        if let Some((per_ip, per_user)) = self.limits {
-            let mut key = KeyBuffer::new();
-            let ip_key = key.ip(client_ip);
-            self.check(ip_key, per_ip).await?;
-            if let Some(claims) = &claims {
-                let user_key = key.format(format_args!("user:{}", claims.sub));
-                self.check(user_key, per_user).await?;
-            }
+        if let (Some((_, per_user)), Some(claims)) = (self.limits, &claims) {
+            // Formatted in its own statement: `format_args!` must not live across the await.
+            let user_key = key.format(format_args!("user:{}", claims.sub));
+            self.check(user_key, per_user).await?;
         }
         parts.extensions.insert(RequestContext {
             client_ip,
