@@ -2,6 +2,7 @@
 //! metrics, shutdown signal). Cheap to clone; holds no per-request state, so any number
 //! of instances can run behind a load balancer.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -57,6 +58,7 @@ struct Inner {
     limiter: Arc<dyn RateLimiter>,
     redis: Option<ConnectionManager>,
     metrics: PrometheusHandle,
+    queries: Arc<AtomicU64>,
     shutdown: CancellationToken,
 }
 
@@ -64,7 +66,10 @@ impl Platform {
     /// Connects everything the configuration names. `systems` contribute their roles.
     pub async fn new(config: Config, systems: &[Arc<dyn System>]) -> Result<Self, PlatformError> {
         let settings = &config.settings;
-        let db = db::connect(settings).await?;
+        let metrics = metrics_handle();
+        let mut db = db::connect(settings).await?;
+        let queries = Arc::new(AtomicU64::new(0));
+        count_queries(&mut db, queries.clone());
         let redis = connect_redis(settings).await?;
         let limiter: Arc<dyn RateLimiter> = match &redis {
             Some(connection) => Arc::new(RedisRateLimiter::new(
@@ -103,7 +108,8 @@ impl Platform {
                 auth,
                 limiter,
                 redis,
-                metrics: metrics_handle(),
+                metrics,
+                queries,
                 shutdown: CancellationToken::new(),
             }),
         })
@@ -142,6 +148,12 @@ impl Platform {
     /// The Prometheus registry's handle.
     pub fn metrics(&self) -> &PrometheusHandle {
         &self.inner.metrics
+    }
+
+    /// How many SQL statements this platform's pool has executed so far. Tests use it
+    /// to prove that a list endpoint runs a constant number of queries (no N+1).
+    pub fn queries_executed(&self) -> u64 {
+        self.inner.queries.load(Ordering::Relaxed)
     }
 
     /// Cancelled when the process starts shutting down.
@@ -216,6 +228,22 @@ async fn connect_redis(settings: &Settings) -> Result<Option<ConnectionManager>,
     }
 }
 
+/// Counts every statement the pool runs, and records its duration for `/metrics`
+/// (`db_queries_total`, `db_query_duration_seconds`).
+fn count_queries(db: &mut DatabaseConnection, counter: Arc<AtomicU64>) {
+    let total = metrics::counter!("db_queries_total");
+    let failed = metrics::counter!("db_query_errors_total");
+    let duration = metrics::histogram!("db_query_duration_seconds");
+    db.set_metric_callback(move |info| {
+        counter.fetch_add(1, Ordering::Relaxed);
+        total.increment(1);
+        if info.failed {
+            failed.increment(1);
+        }
+        duration.record(info.elapsed.as_secs_f64());
+    });
+}
+
 /// The process-wide Prometheus recorder. The `metrics` facade has one global recorder, so
 /// every `Platform` in a process (several in tests) shares it.
 fn metrics_handle() -> PrometheusHandle {
@@ -228,7 +256,8 @@ fn metrics_handle() -> PrometheusHandle {
             ];
             let builder = PrometheusBuilder::new();
             let builder = match builder.set_buckets_for_metric(
-                Matcher::Full(crate::http::metrics::REQUEST_DURATION.to_owned()),
+                // Every duration histogram (`*_seconds`): requests, queries, later jobs.
+                Matcher::Suffix("_seconds".to_owned()),
                 &buckets,
             ) {
                 Ok(builder) => builder,

@@ -52,15 +52,17 @@ impl From<Claims> for AuthUser {
     }
 }
 
-/// The bearer token of a request, if it has an `Authorization` header.
+/// The bearer token of a request, if it has an `Authorization` header. `Token` is
+/// accepted as an alias of `Bearer`: RealWorld clients send `Authorization: Token <jwt>`.
 /// `Err` when the header is present but is not a bearer token.
-pub(crate) fn bearer_token(parts: &Parts) -> Result<Option<&str>, ApiError> {
+pub fn bearer_token(parts: &Parts) -> Result<Option<&str>, ApiError> {
     let Some(value) = parts.headers.get(AUTHORIZATION) else {
         return Ok(None);
     };
     let value = value.to_str().map_err(|_| not_bearer())?;
     let (scheme, token) = value.split_once(' ').ok_or_else(not_bearer)?;
-    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+    let known = scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token");
+    if !known || token.trim().is_empty() {
         return Err(not_bearer());
     }
     Ok(Some(token.trim()))
@@ -85,7 +87,9 @@ pub(crate) fn token_error(error: TokenError) -> ApiError {
     }
 }
 
-fn authenticate(parts: &Parts) -> Result<Option<AuthUser>, ApiError> {
+/// The caller behind the request's token, if any; used by the extractors here and by
+/// systems with their own error shapes (the blog's RealWorld face).
+pub fn authenticate(parts: &Parts) -> Result<Option<AuthUser>, ApiError> {
     let context = parts
         .extensions
         .get::<RequestContext>()

@@ -54,6 +54,22 @@ pub async fn find_user_by_email(
         .await
 }
 
+/// The accounts with these ids.
+pub async fn find_users(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<users::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    users::Entity::find().filter(users::Column::Id.is_in(ids.iter().copied())).all(db).await
+}
+
+/// Inserts many accounts at once (seeding large test data sets), in one statement.
+pub async fn insert_users_bulk(db: &impl ConnectionTrait, rows: Vec<users::ActiveModel>) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    users::Entity::insert_many(rows).exec_without_returning(db).await.map(|_| ())
+}
+
 /// The account with this id.
 pub async fn find_user(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<users::Model>, DbErr> {
     users::Entity::find_by_id(id).one(db).await
@@ -62,6 +78,8 @@ pub async fn find_user(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<use
 /// Changes to a profile; `None` leaves a column alone.
 #[derive(Default)]
 pub struct ProfileChanges {
+    /// New normalised email.
+    pub email: Option<String>,
     /// New display name (`Some(None)` clears it).
     pub name: Option<Option<String>>,
     /// New password hash.
@@ -77,6 +95,9 @@ pub async fn update_user(
     changes: ProfileChanges,
 ) -> Result<users::Model, DbErr> {
     let mut active: users::ActiveModel = user.into();
+    if let Some(email) = changes.email {
+        active.email = Set(email);
+    }
     if let Some(name) = changes.name {
         active.name = Set(name);
     }

@@ -79,12 +79,18 @@ impl AccessTokens {
 
     /// A signed token for the user.
     pub fn issue(&self, user_id: Uuid, role: &str) -> Result<String, jsonwebtoken::errors::Error> {
+        self.issue_for(user_id, role, self.ttl)
+    }
+
+    /// A signed token with another lifetime than the configured one, for clients that
+    /// cannot refresh (the RealWorld protocol has no refresh tokens).
+    pub fn issue_for(&self, user_id: Uuid, role: &str, ttl: Duration) -> Result<String, jsonwebtoken::errors::Error> {
         let now = jsonwebtoken::get_current_timestamp();
         let claims = Claims {
             sub: user_id,
             role: role.to_owned(),
             iat: now,
-            exp: now + self.ttl.as_secs(),
+            exp: now.saturating_add(ttl.as_secs()),
             iss: self.issuer.clone(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)

@@ -8,6 +8,7 @@
 //! PostgreSQL), so a refresh racing a logout or a password change cannot leave a live
 //! token behind.
 
+mod accounts;
 mod attempts;
 mod profile;
 mod sessions;
@@ -231,7 +232,7 @@ impl AuthService {
         Ok(repo::purge_refresh_tokens(&self.inner.db, cutoff).await?)
     }
 
-    fn known_role(&self, role: &str) -> Result<&'static str, ApiError> {
+    pub(super) fn known_role(&self, role: &str) -> Result<&'static str, ApiError> {
         self.inner.roles.find(role).ok_or_else(|| {
             ApiError::invalid_field(
                 "role",
