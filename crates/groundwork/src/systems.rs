@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
+use groundwork_blog::BlogSystem;
 use groundwork_platform::System;
 use groundwork_platform::auth::AuthSystem;
 
 /// All systems, each at its default mount path unless `--mount` says otherwise.
 pub fn all() -> Vec<Arc<dyn System>> {
-    vec![Arc::new(AuthSystem)]
+    vec![Arc::new(AuthSystem), Arc::new(BlogSystem)]
 }

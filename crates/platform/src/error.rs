@@ -186,6 +186,13 @@ impl ApiError {
         error
     }
 
+    /// The same error with another status, for systems whose public spec uses other codes
+    /// (the roadmap's 400 for validation errors).
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
     /// Marks the cause as logged already, so rendering does not log it a second time.
     pub(crate) fn already_logged(mut self) -> Self {
         self.logged = true;
@@ -200,6 +207,11 @@ impl ApiError {
     /// The stable machine code.
     pub fn code(&self) -> &str {
         &self.code
+    }
+
+    /// Seconds to put in `Retry-After`, if the error has one.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        self.retry_after_secs
     }
 
     /// The field errors, if any.
@@ -247,9 +259,10 @@ impl std::error::Error for ApiError {
 }
 
 impl ApiError {
-    /// Logs a server error once, inside the current request span; client errors are not
+    /// Logs a server error once, inside the current request span (rendering does this;
+    /// call it only when rendering the error in another shape). Client errors are not
     /// logged (they are the client's business, and counted in the metrics).
-    fn log(&self) {
+    pub fn log(&self) {
         if self.logged || !self.status.is_server_error() {
             return;
         }

@@ -55,19 +55,31 @@ pub async fn find_user_by_email(
 }
 
 /// The accounts with these ids.
-pub async fn find_users(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<users::Model>, DbErr> {
+pub async fn find_users(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<users::Model>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    users::Entity::find().filter(users::Column::Id.is_in(ids.iter().copied())).all(db).await
+    users::Entity::find()
+        .filter(users::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
 }
 
 /// Inserts many accounts at once (seeding large test data sets), in one statement.
-pub async fn insert_users_bulk(db: &impl ConnectionTrait, rows: Vec<users::ActiveModel>) -> Result<(), DbErr> {
+pub async fn insert_users_bulk(
+    db: &impl ConnectionTrait,
+    rows: Vec<users::ActiveModel>,
+) -> Result<(), DbErr> {
     if rows.is_empty() {
         return Ok(());
     }
-    users::Entity::insert_many(rows).exec_without_returning(db).await.map(|_| ())
+    users::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
 }
 
 /// The account with this id.

@@ -84,7 +84,12 @@ impl AccessTokens {
 
     /// A signed token with another lifetime than the configured one, for clients that
     /// cannot refresh (the RealWorld protocol has no refresh tokens).
-    pub fn issue_for(&self, user_id: Uuid, role: &str, ttl: Duration) -> Result<String, jsonwebtoken::errors::Error> {
+    pub fn issue_for(
+        &self,
+        user_id: Uuid,
+        role: &str,
+        ttl: Duration,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         let now = jsonwebtoken::get_current_timestamp();
         let claims = Claims {
             sub: user_id,

@@ -38,7 +38,12 @@ impl AuthService {
         role: &str,
     ) -> Result<User, ApiError> {
         let role = self.known_role(role)?;
-        let new_user = NewUser { email, name, password_hash, role };
+        let new_user = NewUser {
+            email,
+            name,
+            password_hash,
+            role,
+        };
         match repo::insert_user(conn, new_user).await {
             Ok(row) => Ok(row.into()),
             Err(e) if is_unique_violation(&e) => Err(email_taken()),
@@ -60,7 +65,9 @@ impl AuthService {
             None => None,
         };
         let txn = begin_write(&self.inner.db).await?;
-        let user = repo::lock_user(&txn, id).await?.ok_or_else(|| ApiError::not_found("user"))?;
+        let user = repo::lock_user(&txn, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("user"))?;
         let changing_password = password_hash.is_some();
         let changes = ProfileChanges {
             email: email.map(|e| e.as_str().to_owned()),
@@ -81,11 +88,18 @@ impl AuthService {
 
     /// An access token with a custom lifetime, for protocols without refresh tokens.
     pub fn issue_access_token(&self, user: &User, ttl: Duration) -> Result<String, ApiError> {
-        self.inner.tokens.issue_for(user.id, &user.role, ttl).map_err(ApiError::internal)
+        self.inner
+            .tokens
+            .issue_for(user.id, &user.role, ttl)
+            .map_err(ApiError::internal)
     }
 
     /// The accounts with these ids (in no particular order); for batch lookups.
     pub async fn users(&self, ids: &[Uuid]) -> Result<Vec<User>, ApiError> {
-        Ok(repo::find_users(&self.inner.db, ids).await?.into_iter().map(User::from).collect())
+        Ok(repo::find_users(&self.inner.db, ids)
+            .await?
+            .into_iter()
+            .map(User::from)
+            .collect())
     }
 }

@@ -43,7 +43,12 @@ fn invalid_refresh(detail: &'static str) -> ApiError {
 
 impl AuthService {
     /// Checks credentials and starts a session (access and refresh token).
-    pub async fn login(&self, email: &str, password: &str, client: IpAddr) -> Result<Session, ApiError> {
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        client: IpAddr,
+    ) -> Result<Session, ApiError> {
         let user = self.authenticate(email, password, client).await?;
         self.start_session(user).await
     }
@@ -52,7 +57,12 @@ impl AuthService {
     /// tokens (the RealWorld face of the blog). Unknown email and wrong password give the
     /// same 401 after the same amount of hashing work. Attempts count against the client
     /// address and the account (see `attempts.rs`); over either limit every attempt gets 429.
-    pub async fn authenticate(&self, email: &str, password: &str, client: IpAddr) -> Result<User, ApiError> {
+    pub async fn authenticate(
+        &self,
+        email: &str,
+        password: &str,
+        client: IpAddr,
+    ) -> Result<User, ApiError> {
         let email = Email::parse(email).map_err(|e| ApiError::validation(vec![e]))?;
         let attempt = self.begin_attempt(&email, Some(client)).await?;
         let user = repo::find_user_by_email(&self.inner.db, &email).await?;
@@ -63,7 +73,12 @@ impl AuthService {
                 self.inner.hasher.verify_dummy("").await?;
                 false
             }
-            Some(user) => self.inner.hasher.verify(password, &user.password_hash).await?,
+            Some(user) => {
+                self.inner
+                    .hasher
+                    .verify(password, &user.password_hash)
+                    .await?
+            }
             None => {
                 self.inner.hasher.verify_dummy(password).await?;
                 false
@@ -74,7 +89,10 @@ impl AuthService {
                 self.forgive(attempt).await;
                 Ok(user.into())
             }
-            _ => Err(ApiError::unauthorized("invalid_credentials", "the email or password is incorrect")),
+            _ => Err(ApiError::unauthorized(
+                "invalid_credentials",
+                "the email or password is incorrect",
+            )),
         }
     }
 

@@ -1,0 +1,62 @@
+//! Comments.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
+};
+use uuid::Uuid;
+
+use crate::entities::comments;
+
+/// Adds a comment.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    article: i64,
+    author: Uuid,
+    body: String,
+) -> Result<comments::Model, DbErr> {
+    let now = Utc::now();
+    comments::ActiveModel {
+        article_id: Set(article),
+        author_id: Set(author),
+        body: Set(body),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// An article's comments, oldest first.
+pub async fn for_article(
+    db: &impl ConnectionTrait,
+    article: i64,
+) -> Result<Vec<comments::Model>, DbErr> {
+    comments::Entity::find()
+        .filter(comments::Column::ArticleId.eq(article))
+        .order_by_asc(comments::Column::Id)
+        .all(db)
+        .await
+}
+
+/// The comment with this id on this article.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    article: i64,
+    id: i64,
+) -> Result<Option<comments::Model>, DbErr> {
+    comments::Entity::find_by_id(id)
+        .filter(comments::Column::ArticleId.eq(article))
+        .one(db)
+        .await
+}
+
+/// Deletes a comment.
+pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
+    comments::Entity::delete_by_id(id)
+        .exec(db)
+        .await
+        .map(|_| ())
+}

@@ -1,0 +1,8 @@
+//! Every query on the blog tables. The service never builds a query itself.
+
+pub mod articles;
+pub mod comments;
+pub mod listing;
+pub mod profiles;
+pub mod social;
+pub mod tags;
