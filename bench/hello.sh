@@ -14,48 +14,18 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_ROUND=${1:-10}
 ROUNDS=${2:-3}
 CONNECTIONS=${3:-64}
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/groundwork/target}"
-BIN="$CARGO_TARGET_DIR/release"
-
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 cargo build --release --locked -p groundwork -p groundwork-bench-baseline >&2
-OHA=$(command -v oha || true)
-if [ -z "$OHA" ]; then
-  OHA="$HOME/.cargo/bin/oha"
-  [ -x "$OHA" ] || cargo install oha --locked --version 1.16.0 >&2
-fi
-
 work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+cleanup_hooks+=("rm -rf '$work'")
 
-port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for port in 18080 18081 18082; do
   if port_taken "$port"; then
     echo "error: port $port is in use (a server from an earlier run?)" >&2
     exit 1
   fi
 done
-
-wait_for() {
-  for _ in $(seq 1 100); do
-    curl -fsS -o /dev/null "$1" && return 0
-    sleep 0.1
-  done
-  echo "error: $1 did not answer" >&2
-  exit 1
-}
-
-# Limits raised so the limiter runs (its cost is measured) but never refuses the load.
-limits=(
-  GROUNDWORK__RATE_LIMIT__PER_IP_PER_SECOND=1000000000 GROUNDWORK__RATE_LIMIT__PER_IP_BURST=1000000000
-  GROUNDWORK__RATE_LIMIT__PER_USER_PER_SECOND=1000000000 GROUNDWORK__RATE_LIMIT__PER_USER_BURST=1000000000
-  GROUNDWORK__RATE_LIMIT__LOGIN_FAILURES_PER_IP=1000000000 GROUNDWORK__RATE_LIMIT__LOGIN_FAILURES_PER_ACCOUNT=1000000000
-)
 
 start_groundwork() { # name port extra-env...
   local name=$1 port=$2
@@ -73,12 +43,6 @@ pids+=($!)
 wait_for http://127.0.0.1:18081/hello
 start_groundwork full 18080                          # default logging (access log off)
 start_groundwork logged 18082 RUST_LOG=info          # same stack with the access log on
-
-# oha's JSON summary → "requests/s p99_ms p50_ms"
-measure() {
-  taskset -c 1 "$OHA" --no-tui --output-format json -z "${SECONDS_PER_ROUND}s" "$@" |
-    python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["summary"]; p=d["latencyPercentiles"]; print(round(s["requestsPerSec"]), round(p["p99"]*1000, 2), round(p["p50"]*1000, 2))'
-}
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -119,12 +83,11 @@ echo "auth/login: $login" >&2
 
 # Failed logins: an unknown email must cost what a wrong password costs (one Argon2id
 # verification each), so that timing does not reveal which emails have accounts.
-wrong_password=$(measure -c 1 -m POST -T application/json \
+wrong_password=$(ALLOW_STATUS=401 measure -c 1 -m POST -T application/json \
   -d '{"email":"bench@example.com","password":"not the password"}' http://127.0.0.1:18080/auth/login)
-unknown_email=$(measure -c 1 -m POST -T application/json \
+unknown_email=$(ALLOW_STATUS=401 measure -c 1 -m POST -T application/json \
   -d '{"email":"nobody@example.com","password":"not the password"}' http://127.0.0.1:18080/auth/login)
 echo "wrong password: $wrong_password; unknown email: $unknown_email" >&2
-field() { echo "$1" | cut -d' ' -f"$2"; }
 
 cat <<EOF
 machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), Linux $(uname -r); oha $("$OHA" --version | cut -d' ' -f2), ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS_PER_ROUND} s, medians

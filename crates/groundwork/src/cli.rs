@@ -30,6 +30,35 @@ pub enum Command {
     Users(UsersCommand),
     /// Print the OpenAPI 3.1 document of every system to stdout.
     Openapi,
+    /// Blog tools.
+    #[command(subcommand)]
+    Blog(BlogCommand),
+}
+
+#[derive(Subcommand)]
+pub enum BlogCommand {
+    /// Fill a freshly migrated database with a large, deterministic data set (benchmarks).
+    #[command(after_help = "Every seeded user (seed0@example.com, seed1@example.com, ...) has the password 'seed password'.")]
+    Seed(SeedArgs),
+}
+
+#[derive(Args)]
+pub struct SeedArgs {
+    /// Users, each with a profile following 10 others.
+    #[arg(long, default_value_t = 10_000)]
+    pub users: usize,
+    /// Articles, each with two tags.
+    #[arg(long, default_value_t = 100_000)]
+    pub articles: usize,
+    /// Comments.
+    #[arg(long, default_value_t = 500_000)]
+    pub comments: usize,
+    /// Favorites.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub favorites: usize,
+    /// Seed of the random choices (same seed, same data).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
 }
 
 #[derive(Args)]

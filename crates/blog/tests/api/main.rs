@@ -7,4 +7,5 @@ mod conduit_comments;
 mod conduit_users;
 mod posts;
 mod queries;
+mod seed;
 mod support;

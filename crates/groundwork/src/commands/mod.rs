@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod blog;
 pub mod migrate;
 pub mod openapi;
 pub mod serve;
