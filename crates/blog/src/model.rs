@@ -132,6 +132,31 @@ pub struct ArticleFilter {
     pub followed_by: Option<Uuid>,
 }
 
+impl ArticleFilter {
+    /// Whether any filter other than the tag is set.
+    pub fn narrows_beyond_tag(&self) -> bool {
+        let ArticleFilter {
+            tag: _,
+            author,
+            favorited_by,
+            category,
+            term,
+            query,
+            from,
+            to,
+            followed_by,
+        } = self;
+        author.is_some()
+            || favorited_by.is_some()
+            || category.is_some()
+            || term.is_some()
+            || query.is_some()
+            || from.is_some()
+            || to.is_some()
+            || followed_by.is_some()
+    }
+}
+
 /// A slice of a list: skip `offset`, return at most `limit`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {

@@ -23,6 +23,8 @@ use crate::repo::bulk;
 pub const SEED_PASSWORD: &str = "seed password";
 /// Distinct tags (`tag0` ... `tag199`).
 pub const TAGS: usize = 200;
+/// Every this-many-th article is left a draft.
+pub const DRAFT_EVERY: usize = 20;
 /// Accounts each seeded user follows.
 pub const FOLLOWS_PER_USER: usize = 10;
 
@@ -42,7 +44,12 @@ pub struct Sizes {
 impl Default for Sizes {
     /// The sizes of the benchmark.
     fn default() -> Self {
-        Self { users: 10_000, articles: 100_000, comments: 500_000, favorites: 1_000_000 }
+        Self {
+            users: 10_000,
+            articles: 100_000,
+            comments: 500_000,
+            favorites: 1_000_000,
+        }
     }
 }
 
@@ -63,45 +70,64 @@ impl Random {
 }
 
 fn progress(what: &str, count: usize, started: Instant) {
-    tracing::info!(what, count, seconds = started.elapsed().as_secs_f64(), "seeded");
+    tracing::info!(
+        what,
+        count,
+        seconds = started.elapsed().as_secs_f64(),
+        "seeded"
+    );
 }
 
 /// Seeds the data set.
 pub async fn run(platform: &Platform, sizes: Sizes, seed: u64) -> Result<(), ApiError> {
     let db = platform.db();
     if sizes.users == 0 || sizes.articles == 0 {
-        return Err(ApiError::invalid_field("users", "out_of_range", "seed at least one user and one article"));
+        return Err(ApiError::invalid_field(
+            "users",
+            "out_of_range",
+            "seed at least one user and one article",
+        ));
     }
     if bulk::max_article_id(db).await? > 0 || first_tag_id(platform).await.is_ok() {
-        return Err(ApiError::conflict("not_empty", "the blog already has data; seed a freshly migrated database"));
+        return Err(ApiError::conflict(
+            "not_empty",
+            "the blog already has data; seed a freshly migrated database",
+        ));
     }
     let mut random = Random(seed.max(1));
-    let password = NewPassword::parse("password", SEED_PASSWORD).map_err(|e| ApiError::internal(e.message))?;
+    let password =
+        NewPassword::parse("password", SEED_PASSWORD).map_err(|e| ApiError::internal(e.message))?;
     let hash = platform.auth().hash_password(&password).await?;
     let now = Utc::now();
     let started = Instant::now();
 
     let user_ids: Vec<Uuid> = (0..sizes.users).map(|_| Uuid::now_v7()).collect();
     let txn = begin_write(db).await?;
-    let accounts = user_ids.iter().enumerate().map(|(n, id)| users::ActiveModel {
-        id: Set(*id),
-        email: Set(format!("seed{n}@example.com")),
-        name: Set(Some(format!("seed{n}"))),
-        password_hash: Set(hash.clone()),
-        role: Set(role::USER.to_owned()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    });
+    let accounts = user_ids
+        .iter()
+        .enumerate()
+        .map(|(n, id)| users::ActiveModel {
+            id: Set(*id),
+            email: Set(format!("seed{n}@example.com")),
+            name: Set(Some(format!("seed{n}"))),
+            password_hash: Set(hash.clone()),
+            role: Set(role::USER.to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
     bulk::insert_all(&txn, accounts.collect()).await?;
-    let profile_rows = user_ids.iter().enumerate().map(|(n, id)| profiles::ActiveModel {
-        user_id: Set(*id),
-        username: Set(format!("seed{n}")),
-        username_key: Set(format!("seed{n}")),
-        bio: Set(Some(format!("Seeded writer number {n}."))),
-        image: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    });
+    let profile_rows = user_ids
+        .iter()
+        .enumerate()
+        .map(|(n, id)| profiles::ActiveModel {
+            user_id: Set(*id),
+            username: Set(format!("seed{n}")),
+            username_key: Set(format!("seed{n}")),
+            bio: Set(Some(format!("Seeded writer number {n}."))),
+            image: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
     bulk::insert_all(&txn, profile_rows.collect()).await?;
     let mut follow_rows = Vec::with_capacity(sizes.users * FOLLOWS_PER_USER);
     for (n, follower) in user_ids.iter().enumerate() {
@@ -118,7 +144,10 @@ pub async fn run(platform: &Platform, sizes: Sizes, seed: u64) -> Result<(), Api
         }
     }
     bulk::insert_all(&txn, follow_rows).await?;
-    let tag_rows = (0..TAGS).map(|n| tags::ActiveModel { name: Set(format!("tag{n}")), ..Default::default() });
+    let tag_rows = (0..TAGS).map(|n| tags::ActiveModel {
+        name: Set(format!("tag{n}")),
+        ..Default::default()
+    });
     bulk::insert_all(&txn, tag_rows.collect()).await?;
     txn.commit().await?;
     progress("users, profiles, follows, tags", sizes.users, started);
@@ -130,25 +159,34 @@ pub async fn run(platform: &Platform, sizes: Sizes, seed: u64) -> Result<(), Api
     let mut link_rows = Vec::with_capacity(sizes.articles * 2);
     for n in 0..sizes.articles {
         let author = user_ids[random.below(sizes.users)];
-        let published = now - Duration::minutes((sizes.articles - n) as i64);
+        let written = now - Duration::minutes((sizes.articles - n) as i64);
+        // One in twenty is a draft, so that lists and counts have something to leave out.
+        let published = (n % DRAFT_EVERY != DRAFT_EVERY - 1).then_some(written);
         article_rows.push(articles::ActiveModel {
             slug: Set(format!("seeded-article-{n}")),
             title: Set(format!("Seeded article {n}")),
             description: Set(format!("Summary of seeded article {n}")),
-            body: Set(format!("Body of seeded article {n}. {}", "Lorem ipsum dolor sit amet. ".repeat(8))),
+            body: Set(format!(
+                "Body of seeded article {n}. {}",
+                "Lorem ipsum dolor sit amet. ".repeat(8)
+            )),
             category: Set(None),
             author_id: Set(author),
-            published_at: Set(Some(published)),
+            published_at: Set(published),
             favorites_count: Set(0),
-            created_at: Set(published),
-            updated_at: Set(published),
+            created_at: Set(written),
+            updated_at: Set(written),
             ..Default::default()
         });
         let article_id = first_article + n as i64;
         // Two different tags: the second is 1 to TAGS-1 places after the first.
         let first = random.below(TAGS);
         for tag in [first, (first + 1 + random.below(TAGS - 1)) % TAGS] {
-            link_rows.push(article_tags::ActiveModel { article_id: Set(article_id), tag_id: Set(first_tag + tag as i64) });
+            link_rows.push(article_tags::ActiveModel {
+                article_id: Set(article_id),
+                tag_id: Set(first_tag + tag as i64),
+                published_at: Set(published),
+            });
         }
     }
     bulk::insert_all(&txn, article_rows).await?;
@@ -175,7 +213,10 @@ pub async fn run(platform: &Platform, sizes: Sizes, seed: u64) -> Result<(), Api
     // Each user favorites a run of distinct articles: user u takes articles
     // (u * step + k) mod N for k in 0..per_user, which never repeats for one user.
     let txn = db.begin().await?;
-    let per_user = sizes.favorites.div_ceil(sizes.users.max(1)).min(sizes.articles);
+    let per_user = sizes
+        .favorites
+        .div_ceil(sizes.users.max(1))
+        .min(sizes.articles);
     let mut favorite_rows = Vec::with_capacity(sizes.favorites);
     'users: for (u, user) in user_ids.iter().enumerate() {
         for k in 0..per_user {
@@ -183,7 +224,11 @@ pub async fn run(platform: &Platform, sizes: Sizes, seed: u64) -> Result<(), Api
                 break 'users;
             }
             let article = first_article + ((u * 7_919 + k) % sizes.articles) as i64;
-            favorite_rows.push(favorites::ActiveModel { user_id: Set(*user), article_id: Set(article), created_at: Set(now) });
+            favorite_rows.push(favorites::ActiveModel {
+                user_id: Set(*user),
+                article_id: Set(article),
+                created_at: Set(now),
+            });
         }
     }
     let favorite_count = favorite_rows.len();
@@ -191,6 +236,12 @@ pub async fn run(platform: &Platform, sizes: Sizes, seed: u64) -> Result<(), Api
     bulk::recount_favorites(&txn).await?;
     txn.commit().await?;
     progress("favorites", favorite_count, started);
+    // Fresh statistics, or the query planner plans for empty tables.
+    bulk::analyze(db).await?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "statistics refreshed"
+    );
     Ok(())
 }
 

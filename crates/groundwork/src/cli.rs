@@ -38,7 +38,9 @@ pub enum Command {
 #[derive(Subcommand)]
 pub enum BlogCommand {
     /// Fill a freshly migrated database with a large, deterministic data set (benchmarks).
-    #[command(after_help = "Every seeded user (seed0@example.com, seed1@example.com, ...) has the password 'seed password'.")]
+    #[command(
+        after_help = "Every seeded user (seed0@example.com, seed1@example.com, ...) has the password 'seed password'."
+    )]
     Seed(SeedArgs),
 }
 

@@ -12,6 +12,12 @@ use clap::Parser;
 
 use cli::{Cli, Command, UsersCommand};
 
+// mimalloc instead of the system allocator: request handling allocates and frees many
+// small objects across threads, where glibc malloc spent about 15% of a list request's CPU
+// (perf, bench/blog.sh); see docs/perf.md for the measured difference.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// An error in how the command was invoked (exit code 2), as opposed to a failure while
 /// doing the work (exit code 1).
 #[derive(Debug, thiserror::Error)]

@@ -13,6 +13,9 @@ pub struct Model {
     /// The tag.
     #[sea_orm(primary_key, auto_increment = false)]
     pub tag_id: i64,
+    /// A copy of the article's publication time (written with the link, kept in step by a
+    /// trigger), so that a tag's articles are listed in order from one index.
+    pub published_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -3,6 +3,7 @@
 pub mod article_tags;
 pub mod articles;
 pub mod comments;
+pub mod counters;
 pub mod favorites;
 pub mod follows;
 pub mod profiles;

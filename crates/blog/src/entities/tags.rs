@@ -13,6 +13,8 @@ pub struct Model {
     /// The tag; unique.
     #[sea_orm(unique)]
     pub name: String,
+    /// Published articles with this tag, kept exact by triggers.
+    pub published_count: i64,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,11 +2,12 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
+    QuerySelect, Select, SelectTwo, Set,
 };
 use uuid::Uuid;
 
-use crate::entities::articles;
+use crate::entities::{articles, profiles};
 use crate::model::ArticleKey;
 
 /// The columns of a new article.
@@ -61,6 +62,36 @@ pub async fn find(
                 .await
         }
     }
+}
+
+/// An article row and its author's profile (none only if that profile was removed).
+pub type WithAuthor = (articles::Model, Option<profiles::Model>);
+
+/// Reads the author's profile along with each article, in the same query.
+pub fn with_author(
+    select: Select<articles::Entity>,
+) -> SelectTwo<articles::Entity, profiles::Entity> {
+    select.select_also(profiles::Entity).join(
+        JoinType::LeftJoin,
+        articles::Entity::belongs_to(profiles::Entity)
+            .from(articles::Column::AuthorId)
+            .to(profiles::Column::UserId)
+            .into(),
+    )
+}
+
+/// The article with this id or slug, and its author's profile.
+pub async fn find_with_author(
+    db: &impl ConnectionTrait,
+    key: &ArticleKey,
+) -> Result<Option<WithAuthor>, DbErr> {
+    let select = match key {
+        ArticleKey::Id(id) => articles::Entity::find_by_id(*id),
+        ArticleKey::Slug(slug) => {
+            articles::Entity::find().filter(articles::Column::Slug.eq(slug.as_str()))
+        }
+    };
+    with_author(select).one(db).await
 }
 
 /// Whether a slug is taken.

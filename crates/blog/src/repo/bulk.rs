@@ -1,7 +1,7 @@
 //! Multi-row inserts for seeding large data sets (`groundwork blog seed`).
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, QueryStatementBuilder};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, QueryTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryTrait};
 
 use crate::entities::{articles, favorites};
 
@@ -16,26 +16,52 @@ where
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let batch: Vec<A> = rows.by_ref().take(BATCH).collect();
-        <A::Entity as EntityTrait>::insert_many(batch).exec_without_returning(db).await?;
+        <A::Entity as EntityTrait>::insert_many(batch)
+            .exec_without_returning(db)
+            .await?;
     }
     Ok(())
 }
 
 /// The highest article id so far (0 for none).
 pub async fn max_article_id(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
-    let query = Query::select().expr(Func::max(Expr::col(articles::Column::Id))).from(articles::Entity).to_owned();
+    let query = Query::select()
+        .expr(Func::max(Expr::col(articles::Column::Id)))
+        .from(articles::Entity)
+        .to_owned();
     let row = db.query_one(&query).await?;
-    Ok(row.and_then(|r| r.try_get_by_index::<Option<i64>>(0).ok().flatten()).unwrap_or(0))
+    Ok(row
+        .and_then(|r| r.try_get_by_index::<Option<i64>>(0).ok().flatten())
+        .unwrap_or(0))
 }
 
 /// Recomputes every article's `favorites_count` from `blog_favorites` (after bulk loads,
 /// which bypass the per-favorite counter update).
 pub async fn recount_favorites(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     let count = Query::select()
-        .expr(Func::count(Expr::col((favorites::Entity, favorites::Column::ArticleId))))
+        .expr(Func::count(Expr::col((
+            favorites::Entity,
+            favorites::Column::ArticleId,
+        ))))
         .from(favorites::Entity)
-        .and_where(Expr::col((favorites::Entity, favorites::Column::ArticleId)).equals((articles::Entity, articles::Column::Id)))
+        .and_where(
+            Expr::col((favorites::Entity, favorites::Column::ArticleId))
+                .equals((articles::Entity, articles::Column::Id)),
+        )
         .to_owned();
-    let update = articles::Entity::update_many().col_expr(articles::Column::FavoritesCount, Expr::SubQuery(None, Box::new(count.into_sub_query_statement())));
+    let update = articles::Entity::update_many().col_expr(
+        articles::Column::FavoritesCount,
+        Expr::SubQuery(None, Box::new(count.into_sub_query_statement())),
+    );
     db.execute(&update.into_query()).await.map(|_| ())
+}
+
+/// Refreshes the query planner's statistics after a bulk load (on PostgreSQL also the
+/// visibility map, which index-only scans need).
+pub async fn analyze(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let statement = match db.get_database_backend() {
+        DbBackend::Postgres => "VACUUM (ANALYZE)",
+        _ => "ANALYZE",
+    };
+    db.execute_unprepared(statement).await.map(|_| ())
 }

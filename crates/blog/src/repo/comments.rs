@@ -2,12 +2,12 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
-use crate::entities::comments;
+use crate::entities::{comments, profiles};
 
 /// Adds a comment.
 pub async fn insert(
@@ -29,14 +29,23 @@ pub async fn insert(
     .await
 }
 
-/// An article's comments, oldest first.
+/// An article's comments, oldest first, each with its author's profile (read in the same
+/// query; none only if that profile was removed).
 pub async fn for_article(
     db: &impl ConnectionTrait,
     article: i64,
-) -> Result<Vec<comments::Model>, DbErr> {
+) -> Result<Vec<(comments::Model, Option<profiles::Model>)>, DbErr> {
     comments::Entity::find()
         .filter(comments::Column::ArticleId.eq(article))
         .order_by_asc(comments::Column::Id)
+        .select_also(profiles::Entity)
+        .join(
+            JoinType::LeftJoin,
+            comments::Entity::belongs_to(profiles::Entity)
+                .from(comments::Column::AuthorId)
+                .to(profiles::Column::UserId)
+                .into(),
+        )
         .all(db)
         .await
 }

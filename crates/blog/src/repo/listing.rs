@@ -1,21 +1,30 @@
-//! Article lists: one filtered query for the page and one for the total, whatever the
+//! Article lists: one query for the page and at most one for the total, whatever the
 //! filters. Ordering is stable: newest publication first, then highest id.
+//!
+//! The two most common lists never count rows: the total of all published articles is
+//! the `blog_counters` row, and a tag's total is its `published_count` (both kept by
+//! triggers). A tag's published articles are read in order from the index on
+//! `blog_article_tags (tag_id, published_at, article_id)`, not sorted after the fact.
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
-use crate::entities::{article_tags, articles, favorites, follows, profiles, tags};
+use crate::entities::{article_tags, articles, counters, favorites, follows, profiles, tags};
+use crate::migrations::PUBLISHED_ARTICLES;
 use crate::model::{ArticleFilter, Window};
+use crate::repo::articles::{WithAuthor, with_author};
 
-/// Articles that have this author's drafts (`drafts_of`) or are published, and match.
+/// Articles that are this author's drafts (`drafts_of`) or are published, and match. With
+/// a tag (`tag_id`, already resolved) the tag's links are joined in.
 fn filtered(
     backend: DbBackend,
     filter: &ArticleFilter,
     drafts_of: Option<Uuid>,
+    tag_id: Option<i64>,
 ) -> Select<articles::Entity> {
     let mut select = articles::Entity::find();
     select = match drafts_of {
@@ -24,18 +33,19 @@ fn filtered(
             .filter(articles::Column::PublishedAt.is_null()),
         None => select.filter(articles::Column::PublishedAt.is_not_null()),
     };
-    if let Some(tag) = &filter.tag {
-        let with_tag = Query::select()
-            .column((article_tags::Entity, article_tags::Column::ArticleId))
-            .from(article_tags::Entity)
-            .inner_join(
-                tags::Entity,
-                Expr::col((tags::Entity, tags::Column::Id))
-                    .equals((article_tags::Entity, article_tags::Column::TagId)),
+    if let Some(tag_id) = tag_id {
+        select = select
+            .join_rev(
+                JoinType::InnerJoin,
+                article_tags::Entity::belongs_to(articles::Entity)
+                    .from(article_tags::Column::ArticleId)
+                    .to(articles::Column::Id)
+                    .into(),
             )
-            .and_where(Expr::col((tags::Entity, tags::Column::Name)).eq(tag.as_str()))
-            .to_owned();
-        select = select.filter(articles::Column::Id.in_subquery(with_tag));
+            .filter(article_tags::Column::TagId.eq(tag_id));
+        if drafts_of.is_none() {
+            select = select.filter(article_tags::Column::PublishedAt.is_not_null());
+        }
     }
     if let Some(author) = &filter.author {
         select = select.filter(articles::Column::AuthorId.in_subquery(user_with_username(author)));
@@ -128,23 +138,70 @@ fn full_text(backend: DbBackend, query: &str) -> SimpleExpr {
     }
 }
 
-/// One page of matching articles and the total number of matches.
+/// One page of matching articles, each with its author's profile, and the total number of
+/// matches.
 pub async fn page(
     db: &impl ConnectionTrait,
     filter: &ArticleFilter,
     drafts_of: Option<Uuid>,
     window: Window,
-) -> Result<(Vec<articles::Model>, u64), DbErr> {
+) -> Result<(Vec<WithAuthor>, u64), DbErr> {
     let backend = db.get_database_backend();
-    let total = filtered(backend, filter, drafts_of).count(db).await?;
-    let rows = filtered(backend, filter, drafts_of)
-        .order_by_desc(articles::Column::PublishedAt)
-        .order_by_desc(articles::Column::Id)
+    let tag = match &filter.tag {
+        Some(name) => match find_tag(db, name).await? {
+            Some(tag) => Some(tag),
+            // A tag nobody ever used matches nothing.
+            None => return Ok((Vec::new(), 0)),
+        },
+        None => None,
+    };
+    let tag_id = tag.as_ref().map(|t| t.id);
+    let published = drafts_of.is_none();
+    let total = match &tag {
+        _ if !published || filter.narrows_beyond_tag() => None,
+        Some(tag) => Some(tag.published_count),
+        None => Some(published_articles(db).await?),
+    };
+    let total = match total {
+        Some(stored) => u64::try_from(stored).unwrap_or(0),
+        None => {
+            filtered(backend, filter, drafts_of, tag_id)
+                .count(db)
+                .await?
+        }
+    };
+    let select = filtered(backend, filter, drafts_of, tag_id);
+    // Same order either way: a link's `published_at` and `article_id` equal the article's.
+    let select = if published && tag_id.is_some() {
+        select
+            .order_by_desc(article_tags::Column::PublishedAt)
+            .order_by_desc(article_tags::Column::ArticleId)
+    } else {
+        select
+            .order_by_desc(articles::Column::PublishedAt)
+            .order_by_desc(articles::Column::Id)
+    };
+    let rows = with_author(select)
         .offset(window.offset)
         .limit(window.limit)
         .all(db)
         .await?;
     Ok((rows, total))
+}
+
+async fn find_tag(db: &impl ConnectionTrait, name: &str) -> Result<Option<tags::Model>, DbErr> {
+    tags::Entity::find()
+        .filter(tags::Column::Name.eq(name))
+        .one(db)
+        .await
+}
+
+/// The number of published articles, from the trigger-kept counter.
+async fn published_articles(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let row = counters::Entity::find_by_id(PUBLISHED_ARTICLES.to_owned())
+        .one(db)
+        .await?;
+    Ok(row.map_or(0, |r| r.value))
 }
 
 #[cfg(test)]

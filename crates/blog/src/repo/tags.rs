@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -12,11 +12,11 @@ use crate::entities::{article_tags, articles, tags};
 /// Replaces an article's tags (creating tag rows that do not exist yet).
 pub async fn set_for_article(
     db: &impl ConnectionTrait,
-    article: i64,
+    article: &articles::Model,
     names: &[String],
 ) -> Result<(), DbErr> {
     article_tags::Entity::delete_many()
-        .filter(article_tags::Column::ArticleId.eq(article))
+        .filter(article_tags::Column::ArticleId.eq(article.id))
         .exec(db)
         .await?;
     if names.is_empty() {
@@ -38,8 +38,9 @@ pub async fn set_for_article(
         .all(db)
         .await?;
     let links = ids.into_iter().map(|tag_id| article_tags::ActiveModel {
-        article_id: Set(article),
+        article_id: Set(article.id),
         tag_id: Set(tag_id),
+        published_at: Set(article.published_at),
     });
     article_tags::Entity::insert_many(links)
         .exec_without_returning(db)
@@ -78,37 +79,17 @@ pub async fn for_articles(
     Ok(map)
 }
 
-/// Every tag used by at least one published article, most used first, at most `limit`.
+/// Every tag used by at least one published article, most used first (then by name), at
+/// most `limit`: read in order from the index on the trigger-kept counts.
 pub async fn popular(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<String>, DbErr> {
-    let query = Query::select()
-        .column((tags::Entity, tags::Column::Name))
-        .from(tags::Entity)
-        .inner_join(
-            article_tags::Entity,
-            Expr::col((article_tags::Entity, article_tags::Column::TagId))
-                .equals((tags::Entity, tags::Column::Id)),
-        )
-        .inner_join(
-            articles::Entity,
-            Expr::col((articles::Entity, articles::Column::Id))
-                .equals((article_tags::Entity, article_tags::Column::ArticleId)),
-        )
-        .and_where(Expr::col((articles::Entity, articles::Column::PublishedAt)).is_not_null())
-        .group_by_col((tags::Entity, tags::Column::Name))
-        .order_by_expr(
-            Func::count(Expr::col((
-                article_tags::Entity,
-                article_tags::Column::ArticleId,
-            )))
-            .into(),
-            sea_orm::Order::Desc,
-        )
-        .order_by((tags::Entity, tags::Column::Name), sea_orm::Order::Asc)
+    tags::Entity::find()
+        .select_only()
+        .column(tags::Column::Name)
+        .filter(tags::Column::PublishedCount.gt(0))
+        .order_by_desc(tags::Column::PublishedCount)
+        .order_by_asc(tags::Column::Name)
         .limit(limit)
-        .to_owned();
-    db.query_all(&query)
-        .await?
-        .iter()
-        .map(|row| row.try_get_by_index(0))
-        .collect()
+        .into_tuple()
+        .all(db)
+        .await
 }

@@ -130,7 +130,7 @@ impl BlogService {
             };
             match repo::articles::insert(&txn, row).await {
                 Ok(row) => {
-                    repo::tags::set_for_article(&txn, row.id, &new.tags).await?;
+                    repo::tags::set_for_article(&txn, &row, &new.tags).await?;
                     txn.commit().await?;
                     return self.view(row, &writer.viewer()).await;
                 }
@@ -147,8 +147,14 @@ impl BlogService {
 
     /// One article, as the viewer may see it.
     pub async fn article(&self, key: &ArticleKey, viewer: &Viewer) -> Result<Article, ApiError> {
-        let row = self.visible(key, viewer).await?;
-        self.view(row, viewer).await
+        let row = match repo::articles::find_with_author(&self.inner.db, key).await? {
+            Some(row) if viewer.can_see(row.0.author_id, row.0.published_at.is_some()) => row,
+            _ => return Err(not_found("article")),
+        };
+        self.views_with_profiles(vec![row], viewer)
+            .await?
+            .pop()
+            .ok_or_else(|| ApiError::internal("article view vanished"))
     }
 
     /// One page of published articles (or, with `drafts_of`, that author's drafts) and
@@ -161,7 +167,7 @@ impl BlogService {
         viewer: &Viewer,
     ) -> Result<(Vec<Article>, u64), ApiError> {
         let (rows, total) = repo::listing::page(&self.inner.db, filter, drafts_of, window).await?;
-        Ok((self.views(rows, viewer).await?, total))
+        Ok((self.views_with_profiles(rows, viewer).await?, total))
     }
 
     /// Changes an article. A new title gives a new slug (RealWorld: "the slug also gets
@@ -212,7 +218,7 @@ impl BlogService {
             match repo::articles::update(&txn, active).await {
                 Ok(updated) => {
                     if let Some(tags) = &changes.tags {
-                        repo::tags::set_for_article(&txn, updated.id, tags).await?;
+                        repo::tags::set_for_article(&txn, &updated, tags).await?;
                     }
                     txn.commit().await?;
                     return self.view(updated, &writer.viewer()).await;

@@ -5,10 +5,11 @@ use groundwork_platform::auth::AuthUser;
 use groundwork_platform::auth::role;
 use groundwork_platform::db::begin_write;
 
-use super::{BlogService, Writer, placeholder};
+use super::{BlogService, Writer, placeholder, profile_of};
 use crate::entities::comments as comment_rows;
+use crate::entities::profiles as profile_rows;
 use crate::errors::{forbidden, not_found};
-use crate::model::{ArticleKey, Comment, Viewer};
+use crate::model::{ArticleKey, Author, Comment, Viewer};
 use crate::repo;
 
 /// Most tags `GET /tags` returns.
@@ -27,15 +28,17 @@ impl BlogService {
         let article = self.visible(key, &viewer).await?;
         self.count_write(&writer).await?;
         let account = self.inner.auth.current_user(user.id).await?;
-        self.profile_for(&account).await?;
+        let profile = self.profile_for(&account).await?;
         let row = repo::comments::insert(&self.inner.db, article.id, user.id, body).await?;
-        self.comment_views(vec![row], &viewer)
-            .await?
-            .pop()
-            .ok_or_else(|| ApiError::internal("comment view vanished"))
+        let author = Author {
+            profile,
+            following: false, // nobody follows themselves
+        };
+        Ok(comment_view(row, author))
     }
 
-    /// An article's comments, oldest first (three queries whatever their number).
+    /// An article's comments, oldest first: two queries whatever their number, three for a
+    /// signed-in viewer.
     pub async fn comments(
         &self,
         key: &ArticleKey,
@@ -84,25 +87,40 @@ impl BlogService {
 
     async fn comment_views(
         &self,
-        rows: Vec<comment_rows::Model>,
+        rows: Vec<(comment_rows::Model, Option<profile_rows::Model>)>,
         viewer: &Viewer,
     ) -> Result<Vec<Comment>, ApiError> {
-        let mut author_ids: Vec<_> = rows.iter().map(|r| r.author_id).collect();
-        author_ids.sort_unstable();
-        author_ids.dedup();
-        let authors = self.authors(&author_ids, viewer).await?;
+        let followed = match viewer.id() {
+            Some(user) => {
+                let mut author_ids: Vec<_> = rows.iter().map(|(r, _)| r.author_id).collect();
+                author_ids.sort_unstable();
+                author_ids.dedup();
+                repo::social::followed_among(&self.inner.db, user, &author_ids).await?
+            }
+            None => Default::default(),
+        };
         Ok(rows
             .into_iter()
-            .map(|row| Comment {
-                author: authors
-                    .get(&row.author_id)
-                    .cloned()
-                    .unwrap_or_else(|| placeholder(row.author_id)),
-                id: row.id,
-                body: row.body,
-                created_at: row.created_at,
-                updated_at: row.updated_at,
+            .map(|(row, profile)| {
+                let author = match profile {
+                    Some(profile) => Author {
+                        following: followed.contains(&profile.user_id),
+                        profile: profile_of(profile),
+                    },
+                    None => placeholder(row.author_id),
+                };
+                comment_view(row, author)
             })
             .collect())
+    }
+}
+
+fn comment_view(row: comment_rows::Model, author: Author) -> Comment {
+    Comment {
+        author,
+        id: row.id,
+        body: row.body,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
     }
 }

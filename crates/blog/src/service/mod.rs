@@ -18,6 +18,7 @@ use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use crate::entities::articles as article_rows;
+use crate::entities::profiles as profile_rows;
 use crate::model::{Article, Author, Profile, Viewer};
 use crate::repo;
 use crate::settings::BlogSettings;
@@ -116,25 +117,54 @@ impl BlogService {
         rows: Vec<article_rows::Model>,
         viewer: &Viewer,
     ) -> Result<Vec<Article>, ApiError> {
+        let author_ids = distinct_authors(rows.iter());
+        let mut profiles: HashMap<Uuid, profile_rows::Model> =
+            repo::profiles::find_many(&self.inner.db, &author_ids)
+                .await?
+                .into_iter()
+                .map(|p| (p.user_id, p))
+                .collect();
+        let rows = rows
+            .into_iter()
+            .map(|row| {
+                let profile = profiles.remove(&row.author_id);
+                (row, profile)
+            })
+            .collect();
+        self.views_with_profiles(rows, viewer).await
+    }
+
+    /// [`Self::views`] for rows read together with their authors' profiles (lists and
+    /// single reads join them): three queries, one for an anonymous viewer.
+    async fn views_with_profiles(
+        &self,
+        rows: Vec<(article_rows::Model, Option<profile_rows::Model>)>,
+        viewer: &Viewer,
+    ) -> Result<Vec<Article>, ApiError> {
         let db = &self.inner.db;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut author_ids: Vec<Uuid> = rows.iter().map(|r| r.author_id).collect();
-        author_ids.sort_unstable();
-        author_ids.dedup();
+        let ids: Vec<i64> = rows.iter().map(|(r, _)| r.id).collect();
         let mut tags = repo::tags::for_articles(db, &ids).await?;
-        let authors = self.authors(&author_ids, viewer).await?;
-        let favorited = match viewer.id() {
-            Some(user) => repo::social::favorited_among(db, user, &ids).await?,
+        let (favorited, followed) = match viewer.id() {
+            Some(user) => {
+                let author_ids = distinct_authors(rows.iter().map(|(r, _)| r));
+                (
+                    repo::social::favorited_among(db, user, &ids).await?,
+                    repo::social::followed_among(db, user, &author_ids).await?,
+                )
+            }
             None => Default::default(),
         };
         Ok(rows
             .into_iter()
-            .map(|row| Article {
+            .map(|(row, profile)| Article {
                 tags: tags.remove(&row.id).unwrap_or_default(),
-                author: authors
-                    .get(&row.author_id)
-                    .cloned()
-                    .unwrap_or_else(|| placeholder(row.author_id)),
+                author: match profile {
+                    Some(profile) => Author {
+                        following: followed.contains(&profile.user_id),
+                        profile: profile_of(profile),
+                    },
+                    None => placeholder(row.author_id),
+                },
                 favorited: favorited.contains(&row.id),
                 id: row.id,
                 slug: row.slug,
@@ -149,33 +179,14 @@ impl BlogService {
             })
             .collect())
     }
+}
 
-    /// The profiles of these accounts and whether the viewer follows each, in two queries.
-    async fn authors(
-        &self,
-        ids: &[Uuid],
-        viewer: &Viewer,
-    ) -> Result<HashMap<Uuid, Author>, ApiError> {
-        let db = &self.inner.db;
-        let profiles = repo::profiles::find_many(db, ids).await?;
-        let followed = match viewer.id() {
-            Some(user) => repo::social::followed_among(db, user, ids).await?,
-            None => Default::default(),
-        };
-        Ok(profiles
-            .into_iter()
-            .map(|row| {
-                let following = followed.contains(&row.user_id);
-                (
-                    row.user_id,
-                    Author {
-                        profile: profile_of(row),
-                        following,
-                    },
-                )
-            })
-            .collect())
-    }
+/// The authors of these rows, each once.
+fn distinct_authors<'a>(rows: impl Iterator<Item = &'a article_rows::Model>) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = rows.map(|r| r.author_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 pub(crate) fn profile_of(row: crate::entities::profiles::Model) -> Profile {

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::support::{app, article, assert_conduit_error, conduit, register};
+use super::support::{app, article, assert_conduit_error, builder, conduit, register};
 
 #[tokio::test]
 async fn comments_are_added_listed_oldest_first_and_deleted() {
@@ -157,4 +157,77 @@ async fn comment_errors_are_clear() {
             .status,
         204
     );
+}
+
+#[tokio::test]
+async fn writes_beyond_the_per_minute_limit_are_429_and_change_nothing() {
+    let app = builder().config("blog.writes_per_minute", 2).spawn().await;
+    let jake = register(&app, "jake").await;
+    let anna = register(&app, "anna").await;
+    article(&app, &jake, "Limited", &[]).await;
+    let comment = json!({"comment": {"body": "hello"}});
+    for _ in 0..2 {
+        let response = conduit(
+            &app,
+            Method::POST,
+            "/articles/limited/comments",
+            Some(&anna),
+            Some(comment.clone()),
+        )
+        .await;
+        assert_eq!(response.status, 201, "{}", response.text());
+    }
+    let refused = conduit(
+        &app,
+        Method::POST,
+        "/articles/limited/comments",
+        Some(&anna),
+        Some(comment.clone()),
+    )
+    .await;
+    assert_eq!(refused.status, 429, "{}", refused.text());
+    let retry_after: u64 = refused
+        .headers
+        .get("retry-after")
+        .expect("Retry-After")
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    let favorite = conduit(
+        &app,
+        Method::POST,
+        "/articles/limited/favorite",
+        Some(&anna),
+        None,
+    )
+    .await;
+    assert_eq!(
+        favorite.status, 429,
+        "favorites count against the same limit"
+    );
+
+    let comments = conduit(&app, Method::GET, "/articles/limited/comments", None, None)
+        .await
+        .json();
+    assert_eq!(
+        comments["comments"].as_array().unwrap().len(),
+        2,
+        "nothing more was added"
+    );
+    let article = conduit(&app, Method::GET, "/articles/limited", None, None)
+        .await
+        .json();
+    assert_eq!(article["article"]["favoritesCount"], 0);
+    // The limit is per account: another writer is unaffected.
+    let own = conduit(
+        &app,
+        Method::POST,
+        "/articles/limited/comments",
+        Some(&jake),
+        Some(comment),
+    )
+    .await;
+    assert_eq!(own.status, 201, "{}", own.text());
 }

@@ -5,6 +5,7 @@
 mod conduit_articles;
 mod conduit_comments;
 mod conduit_users;
+mod counts;
 mod posts;
 mod queries;
 mod seed;

@@ -11,10 +11,20 @@ use crate::cli::SeedArgs;
 pub async fn seed(args: SeedArgs) -> anyhow::Result<()> {
     let platform = super::platform(Config::load()?).await?;
     super::ensure_schema(&platform, false).await?;
-    let sizes = Sizes { users: args.users, articles: args.articles, comments: args.comments, favorites: args.favorites };
+    let sizes = Sizes {
+        users: args.users,
+        articles: args.articles,
+        comments: args.comments,
+        favorites: args.favorites,
+    };
     let started = Instant::now();
-    seed::run(&platform, sizes, args.seed).await.map_err(|e| anyhow::anyhow!(e.to_problem().detail))?;
-    eprintln!("seeded {sizes:?} in {:.1} s", started.elapsed().as_secs_f64());
+    seed::run(&platform, sizes, args.seed)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.to_problem().detail))?;
+    eprintln!(
+        "seeded {sizes:?} in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     platform.close().await;
     Ok(())
 }

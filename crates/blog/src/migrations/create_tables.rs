@@ -1,16 +1,6 @@
-//! Schema of the blog tables. Frozen once released: change the schema by adding a
-//! migration, never by editing one.
-//!
-//! Full-text search needs engine-specific DDL: an FTS5 table kept in sync by triggers on
-//! SQLite, a generated `tsvector` column with a GIN index on PostgreSQL.
+//! The first migration: every blog table and its indexes.
 
-use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
-
-/// All blog migrations, oldest first.
-pub fn all() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(CreateBlogTables), Box::new(CreateArticleSearch)]
-}
 
 #[derive(DeriveIden)]
 enum AuthUsers {
@@ -118,7 +108,8 @@ fn index(name: &str, table: impl IntoIden, columns: &[&'static str]) -> IndexCre
     statement
 }
 
-struct CreateBlogTables;
+/// Profiles, articles, tags, comments, favorites and follows.
+pub struct CreateBlogTables;
 
 impl MigrationName for CreateBlogTables {
     fn name(&self) -> &str {
@@ -366,54 +357,6 @@ impl MigrationTrait for CreateBlogTables {
             ),
         ] {
             manager.create_index(statement).await?;
-        }
-        Ok(())
-    }
-}
-
-struct CreateArticleSearch;
-
-impl MigrationName for CreateArticleSearch {
-    fn name(&self) -> &str {
-        "m20261121_000002_create_article_search"
-    }
-}
-
-/// SQLite: an external-content FTS5 index over the articles, with porter stemming, kept
-/// in sync by triggers (the FTS5 documentation's recipe).
-const SQLITE_SEARCH: &[&str] = &[
-    "CREATE VIRTUAL TABLE blog_articles_fts USING fts5(title, description, body, \
-     content='blog_articles', content_rowid='id', tokenize='porter unicode61')",
-    "CREATE TRIGGER blog_articles_fts_insert AFTER INSERT ON blog_articles BEGIN \
-     INSERT INTO blog_articles_fts(rowid, title, description, body) \
-     VALUES (new.id, new.title, new.description, new.body); END",
-    "CREATE TRIGGER blog_articles_fts_delete AFTER DELETE ON blog_articles BEGIN \
-     INSERT INTO blog_articles_fts(blog_articles_fts, rowid, title, description, body) \
-     VALUES ('delete', old.id, old.title, old.description, old.body); END",
-    "CREATE TRIGGER blog_articles_fts_update AFTER UPDATE OF title, description, body ON blog_articles BEGIN \
-     INSERT INTO blog_articles_fts(blog_articles_fts, rowid, title, description, body) \
-     VALUES ('delete', old.id, old.title, old.description, old.body); \
-     INSERT INTO blog_articles_fts(rowid, title, description, body) \
-     VALUES (new.id, new.title, new.description, new.body); END",
-];
-
-/// PostgreSQL: a stored generated `tsvector` with English stemming, and its GIN index.
-const POSTGRES_SEARCH: &[&str] = &[
-    "ALTER TABLE blog_articles ADD COLUMN search tsvector GENERATED ALWAYS AS \
-     (to_tsvector('english', title || ' ' || description || ' ' || body)) STORED",
-    "CREATE INDEX idx_blog_articles_search ON blog_articles USING GIN (search)",
-];
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateArticleSearch {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let connection = manager.get_connection();
-        let statements = match manager.get_database_backend() {
-            DbBackend::Postgres => POSTGRES_SEARCH,
-            _ => SQLITE_SEARCH,
-        };
-        for statement in statements {
-            connection.execute_unprepared(statement).await?;
         }
         Ok(())
     }
