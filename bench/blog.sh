@@ -4,7 +4,8 @@
 # article, and its comments.
 #
 # Data (`groundwork blog seed`): 10 000 users, 100 000 articles, 500 000 comments and
-# 1 000 000 favorites at scale 1; every size is divided by SCALE for quick runs.
+# 1 000 000 favorites at scale 1 (one article in twenty a draft); every size is divided
+# by SCALE for quick runs.
 # Server pinned to CPU 0, oha to CPU 1.
 #
 # Usage: bench/blog.sh [seconds per measurement = 10] [connections = 64] [scale = 1]
