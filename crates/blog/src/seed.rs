@@ -8,19 +8,16 @@
 use std::time::Instant;
 
 use chrono::{Duration, Utc};
-use groundwork_platform::auth::entities::users;
-use groundwork_platform::auth::password::NewPassword;
-use groundwork_platform::auth::role;
 use groundwork_platform::db::begin_write;
+use groundwork_platform::db::bulk::{SeedRandom, seed_accounts};
 use groundwork_platform::{ApiError, Platform};
 use sea_orm::{ActiveValue::Set, TransactionTrait};
-use uuid::Uuid;
 
 use crate::entities::{article_tags, articles, comments, favorites, follows, profiles, tags};
 use crate::repo::bulk;
 
 /// The password of every seeded user (`seed0@example.com`, `seed1@example.com`, ...).
-pub const SEED_PASSWORD: &str = "seed password";
+pub use groundwork_platform::db::bulk::SEED_PASSWORD;
 /// Distinct tags (`tag0` ... `tag199`).
 pub const TAGS: usize = 200;
 /// Every this-many-th article is left a draft.
@@ -53,22 +50,6 @@ impl Default for Sizes {
     }
 }
 
-/// xorshift64*: small, fast, and the same data for the same seed.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, bound: usize) -> usize {
-        (self.next() % bound.max(1) as u64) as usize
-    }
-}
-
 fn progress(what: &str, count: usize, started: Instant) {
     tracing::info!(
         what,
@@ -94,28 +75,12 @@ pub async fn run(platform: &Platform, sizes: Sizes, seed: u64) -> Result<(), Api
             "the blog already has data; seed a freshly migrated database",
         ));
     }
-    let mut random = Random(seed.max(1));
-    let password =
-        NewPassword::parse("password", SEED_PASSWORD).map_err(|e| ApiError::internal(e.message))?;
-    let hash = platform.auth().hash_password(&password).await?;
+    let mut random = SeedRandom::new(seed);
     let now = Utc::now();
     let started = Instant::now();
 
-    let user_ids: Vec<Uuid> = (0..sizes.users).map(|_| Uuid::now_v7()).collect();
     let txn = begin_write(db).await?;
-    let accounts = user_ids
-        .iter()
-        .enumerate()
-        .map(|(n, id)| users::ActiveModel {
-            id: Set(*id),
-            email: Set(format!("seed{n}@example.com")),
-            name: Set(Some(format!("seed{n}"))),
-            password_hash: Set(hash.clone()),
-            role: Set(role::USER.to_owned()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        });
-    bulk::insert_all(&txn, accounts.collect()).await?;
+    let user_ids = seed_accounts(platform, &txn, sizes.users).await?;
     let profile_rows = user_ids
         .iter()
         .enumerate()

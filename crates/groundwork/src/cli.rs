@@ -33,6 +33,9 @@ pub enum Command {
     /// Blog tools.
     #[command(subcommand)]
     Blog(BlogCommand),
+    /// To-do list tools.
+    #[command(subcommand)]
+    Todo(TodoCommand),
 }
 
 #[derive(Subcommand)]
@@ -58,6 +61,28 @@ pub struct SeedArgs {
     /// Favorites.
     #[arg(long, default_value_t = 1_000_000)]
     pub favorites: usize,
+    /// Seed of the random choices (same seed, same data).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Subcommand)]
+pub enum TodoCommand {
+    /// Fill a freshly migrated database with accounts and their to-do items (benchmarks).
+    #[command(
+        after_help = "Every seeded user (seed0@example.com, seed1@example.com, ...) has the password 'seed password'."
+    )]
+    Seed(TodoSeedArgs),
+}
+
+#[derive(Args)]
+pub struct TodoSeedArgs {
+    /// Accounts.
+    #[arg(long, default_value_t = 1_000)]
+    pub users: usize,
+    /// Items, spread evenly over the accounts.
+    #[arg(long, default_value_t = 100_000)]
+    pub items: usize,
     /// Seed of the random choices (same seed, same data).
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

@@ -6,8 +6,13 @@ use std::sync::Arc;
 use groundwork_blog::BlogSystem;
 use groundwork_platform::System;
 use groundwork_platform::auth::AuthSystem;
+use groundwork_todo::TodoSystem;
 
 /// All systems, each at its default mount path unless `--mount` says otherwise.
 pub fn all() -> Vec<Arc<dyn System>> {
-    vec![Arc::new(AuthSystem), Arc::new(BlogSystem)]
+    vec![
+        Arc::new(AuthSystem),
+        Arc::new(BlogSystem),
+        Arc::new(TodoSystem),
+    ]
 }

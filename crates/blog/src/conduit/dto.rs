@@ -1,7 +1,8 @@
 //! RealWorld's JSON shapes, field for field (`api/openapi.yml` of the RealWorld spec).
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use groundwork_platform::http::extract::nullable;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::model::{Article, Author, Comment, Profile};
@@ -278,18 +279,13 @@ pub struct UpdateUser {
     /// New username.
     pub username: Option<String>,
     /// New bio, or null.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub bio: Option<Option<String>>,
     /// New image URL, or null.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub image: Option<Option<String>>,
-}
-
-/// Distinguishes `"bio": null` (`Some(None)`) from an absent field (`None`).
-fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(deserializer).map(Some)
 }
 
 /// `{"article": {...}}` to create.

@@ -1,27 +1,11 @@
 //! Multi-row inserts for seeding large data sets (`groundwork blog seed`).
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, QueryStatementBuilder};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryTrait};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryTrait};
 
 use crate::entities::{articles, favorites};
 
-/// Rows per statement: under SQLite's 32 766 bound parameters for the widest table.
-pub const BATCH: usize = 500;
-
-/// Inserts rows in statements of [`BATCH`] rows.
-pub async fn insert_all<A>(db: &impl ConnectionTrait, rows: Vec<A>) -> Result<(), DbErr>
-where
-    A: ActiveModelTrait,
-{
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let batch: Vec<A> = rows.by_ref().take(BATCH).collect();
-        <A::Entity as EntityTrait>::insert_many(batch)
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
-}
+pub use groundwork_platform::db::bulk::{analyze, insert_all};
 
 /// The highest article id so far (0 for none).
 pub async fn max_article_id(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
@@ -54,14 +38,4 @@ pub async fn recount_favorites(db: &impl ConnectionTrait) -> Result<(), DbErr> {
         Expr::SubQuery(None, Box::new(count.into_sub_query_statement())),
     );
     db.execute(&update.into_query()).await.map(|_| ())
-}
-
-/// Refreshes the query planner's statistics after a bulk load (on PostgreSQL also the
-/// visibility map, which index-only scans need).
-pub async fn analyze(db: &impl ConnectionTrait) -> Result<(), DbErr> {
-    let statement = match db.get_database_backend() {
-        DbBackend::Postgres => "VACUUM (ANALYZE)",
-        _ => "ANALYZE",
-    };
-    db.execute_unprepared(statement).await.map(|_| ())
 }

@@ -6,7 +6,8 @@
 //! triggers). A tag's published articles are read in order from the index on
 //! `blog_article_tags (tag_id, published_at, article_id)`, not sorted after the fact.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SimpleExpr};
+use groundwork_platform::db::contains_pattern;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, JoinType, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select,
@@ -70,8 +71,7 @@ fn filtered(
         select = select.filter(lower(articles::Column::Category).eq(category.to_lowercase()));
     }
     if let Some(term) = &filter.term {
-        let pattern =
-            LikeExpr::new(format!("%{}%", escape_like(&term.to_lowercase()))).escape('\\');
+        let pattern = contains_pattern(term);
         select = select.filter(
             lower(articles::Column::Title)
                 .like(pattern.clone())
@@ -102,13 +102,6 @@ fn user_with_username(username: &str) -> sea_orm::sea_query::SelectStatement {
         .from(profiles::Entity)
         .and_where(Expr::col(profiles::Column::UsernameKey).eq(username.to_lowercase()))
         .to_owned()
-}
-
-/// Escapes `%`, `_` and `\` so user input matches literally inside `LIKE`.
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// The full-text condition. On PostgreSQL `websearch_to_tsquery` accepts any input; FTS5
@@ -207,11 +200,6 @@ async fn published_articles(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn like_patterns_match_wildcards_literally() {
-        assert_eq!(escape_like("50%_off\\"), "50\\%\\_off\\\\");
-    }
 
     #[test]
     fn fts5_queries_are_reduced_to_quoted_words() {

@@ -4,6 +4,7 @@ pub mod blog;
 pub mod migrate;
 pub mod openapi;
 pub mod serve;
+pub mod todo;
 pub mod users;
 
 use anyhow::Context;

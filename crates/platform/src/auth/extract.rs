@@ -108,6 +108,32 @@ pub fn authenticate(parts: &Parts) -> Result<Option<AuthUser>, ApiError> {
         .map_err(token_error)
 }
 
+/// Like [`authenticate`], but also accepts a token sent with no scheme at all
+/// (`Authorization: <token>`), which the roadmap to-do spec allows ("use the
+/// `Authorization` header with the token as the value"). The token is verified the same
+/// way; only the header's form is looser.
+pub fn authenticate_allowing_bare_token(parts: &Parts) -> Result<Option<AuthUser>, ApiError> {
+    let bare = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && !v.contains(' '));
+    let Some(token) = bare else {
+        return authenticate(parts);
+    };
+    let context = parts
+        .extensions
+        .get::<RequestContext>()
+        .ok_or_else(|| ApiError::internal("the HTTP pipeline did not run for this request"))?;
+    context
+        .auth
+        .tokens()
+        .verify(token)
+        .map(|claims| Some(claims.into()))
+        .map_err(token_error)
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for AuthUser {
     type Rejection = ApiError;
 

@@ -5,6 +5,7 @@
 //! may lose the last transactions on power loss, as documented by SQLite), foreign keys on,
 //! and a busy timeout so that `groundwork users create` can write while `serve` runs.
 
+pub mod bulk;
 pub mod migrate;
 
 use std::path::PathBuf;
@@ -166,6 +167,18 @@ pub fn is_unique_violation(error: &DbErr) -> bool {
     )
 }
 
+/// A `LIKE` pattern that matches values containing `text` literally, case-folded (compare
+/// it with `lower(column)`): `%`, `_` and backslashes in the input are escaped. SQLite's `lower`
+/// folds ASCII letters only, so on SQLite the match is case-insensitive for ASCII text.
+pub fn contains_pattern(text: &str) -> sea_orm::sea_query::LikeExpr {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
 /// Pool statistics for the metrics endpoint.
 #[derive(Clone, Copy, Debug)]
 pub struct PoolStats {
@@ -203,6 +216,18 @@ pub fn pool_stats(db: &DatabaseConnection) -> Option<PoolStats> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sea_orm::sea_query::{Expr, ExprTrait, Query, SqliteQueryBuilder};
+
+    #[test]
+    fn contains_patterns_match_wildcards_literally_and_fold_case() {
+        let sql = Query::select()
+            .expr(
+                Expr::col(sea_orm::sea_query::Alias::new("title"))
+                    .like(contains_pattern("50%_Off\\")),
+            )
+            .to_string(SqliteQueryBuilder);
+        assert!(sql.contains(r"LIKE '%50\%\_off\\%' ESCAPE '\'"), "{sql}");
+    }
 
     #[test]
     fn passwords_are_removed_from_urls() {

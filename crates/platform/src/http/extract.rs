@@ -54,6 +54,17 @@ impl<T: Serialize> IntoResponse for Json<T> {
     }
 }
 
+/// `#[serde(default, deserialize_with = "nullable")]` on an `Option<Option<T>>` field:
+/// an absent field is `None` (leave it alone), `null` is `Some(None)` (clear it), and a
+/// value is `Some(Some(value))`. For partial updates (`PATCH`, RealWorld's `PUT /user`).
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
 /// The 413 problem for bodies over the configured limit.
 pub fn payload_too_large() -> ApiError {
     ApiError::new(

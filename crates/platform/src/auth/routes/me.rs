@@ -1,7 +1,7 @@
 //! `GET /auth/me` and `PATCH /auth/me`.
 
 use axum::extract::State;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::UserResponse;
@@ -19,18 +19,13 @@ use crate::http::no_store::NoStore;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UpdateMeRequest {
     /// New display name, or null to clear it.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::http::extract::nullable")]
     #[schema(value_type = Option<String>)]
     name: Option<Option<String>>,
     /// Required with `newPassword`.
     current_password: Option<String>,
     /// The new password (same policy as registration).
     new_password: Option<String>,
-}
-
-/// Distinguishes `"name": null` (`Some(None)`) from an absent field (`None`).
-fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(deserializer).map(Some)
 }
 
 impl UpdateMeRequest {
