@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use groundwork_blog::BlogSystem;
+use groundwork_books::BooksSystem;
 use groundwork_platform::System;
 use groundwork_platform::auth::AuthSystem;
 use groundwork_todo::TodoSystem;
@@ -14,5 +15,6 @@ pub fn all() -> Vec<Arc<dyn System>> {
         Arc::new(AuthSystem),
         Arc::new(BlogSystem),
         Arc::new(TodoSystem),
+        Arc::new(BooksSystem),
     ]
 }

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod books_crash;
 mod commands;
 mod harness;
 mod serve;
