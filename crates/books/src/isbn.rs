@@ -19,7 +19,7 @@ pub fn parse(field: &str, raw: &str) -> Result<String, FieldError> {
         .enumerate()
         .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
         .sum();
-    if sum % 10 != 0 {
+    if !sum.is_multiple_of(10) {
         return invalid("the ISBN's check digit does not match (a typo?)");
     }
     Ok(digits)
@@ -38,7 +38,10 @@ mod tests {
 
     #[test]
     fn a_wrong_check_digit_or_shape_is_refused() {
-        assert!(parse("isbn", "9780306406158").is_err(), "check digit off by one");
+        assert!(
+            parse("isbn", "9780306406158").is_err(),
+            "check digit off by one"
+        );
         assert!(parse("isbn", "978030640615").is_err(), "12 digits");
         assert!(parse("isbn", "0306406152").is_err(), "ISBN-10");
         assert!(parse("isbn", "1234567890128").is_err(), "not 978/979");

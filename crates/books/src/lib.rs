@@ -6,10 +6,14 @@
 pub mod api;
 pub mod isbn;
 pub mod model;
+pub mod seed;
 pub mod settings;
 pub mod store;
 
+use std::path::PathBuf;
+
 use groundwork_platform::Platform;
+use groundwork_platform::config::Config;
 use groundwork_platform::system::{BoxError, System};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -20,13 +24,18 @@ pub use store::BookStore;
 pub struct BooksSystem;
 
 impl BooksSystem {
+    /// The configured file: `books.path`, or `books.json` in the data directory.
+    pub fn path(config: &Config) -> Result<PathBuf, BoxError> {
+        let settings: BooksSettings = config.section("books")?;
+        Ok(settings
+            .path
+            .unwrap_or_else(|| config.settings.data_dir.join("books.json")))
+    }
+
     /// Opens the configured file and starts its writer.
     pub fn store(platform: &Platform) -> Result<BookStore, BoxError> {
         let settings: BooksSettings = platform.config().section("books")?;
-        let path = settings
-            .path
-            .clone()
-            .unwrap_or_else(|| platform.settings().data_dir.join("books.json"));
+        let path = Self::path(platform.config())?;
         let limits = store::WriterLimits {
             max_batch: settings.max_batch.max(1),
             max_books: settings.max_books,

@@ -35,7 +35,13 @@ pub enum Command {
     Blog(BlogCommand),
     /// To-do list tools.
     #[command(subcommand)]
-    Todo(TodoCommand),
+    Todo(SeedCommand),
+    /// Expense tracker tools.
+    #[command(subcommand)]
+    Expenses(SeedCommand),
+    /// Book catalog tools.
+    #[command(subcommand)]
+    Books(BooksCommand),
 }
 
 #[derive(Subcommand)]
@@ -66,23 +72,40 @@ pub struct SeedArgs {
     pub seed: u64,
 }
 
+/// `seed` for the systems whose rows belong to accounts (to-do items, expenses).
 #[derive(Subcommand)]
-pub enum TodoCommand {
-    /// Fill a freshly migrated database with accounts and their to-do items (benchmarks).
+pub enum SeedCommand {
+    /// Fill a freshly migrated database with accounts and rows owned by them (benchmarks).
     #[command(
         after_help = "Every seeded user (seed0@example.com, seed1@example.com, ...) has the password 'seed password'."
     )]
-    Seed(TodoSeedArgs),
+    Seed(OwnedSeedArgs),
 }
 
 #[derive(Args)]
-pub struct TodoSeedArgs {
+pub struct OwnedSeedArgs {
     /// Accounts.
     #[arg(long, default_value_t = 1_000)]
     pub users: usize,
-    /// Items, spread evenly over the accounts.
+    /// Rows, spread evenly over the accounts.
     #[arg(long, default_value_t = 100_000)]
     pub items: usize,
+    /// Seed of the random choices (same seed, same data).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Subcommand)]
+pub enum BooksCommand {
+    /// Write a books file of generated books (benchmarks); refuses a non-empty file.
+    Seed(BooksSeedArgs),
+}
+
+#[derive(Args)]
+pub struct BooksSeedArgs {
+    /// Books.
+    #[arg(long, default_value_t = 100_000)]
+    pub books: usize,
     /// Seed of the random choices (same seed, same data).
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

@@ -48,7 +48,9 @@ fn main() -> ExitCode {
             Command::Users(UsersCommand::Promote(args)) => commands::users::promote(args).await,
             Command::Openapi => commands::openapi::run().await,
             Command::Blog(cli::BlogCommand::Seed(args)) => commands::blog::seed(args).await,
-            Command::Todo(cli::TodoCommand::Seed(args)) => commands::todo::seed(args).await,
+            Command::Todo(cli::SeedCommand::Seed(args)) => commands::seed::todo(args).await,
+            Command::Expenses(cli::SeedCommand::Seed(args)) => commands::seed::expenses(args).await,
+            Command::Books(cli::BooksCommand::Seed(args)) => commands::seed::books(args).await,
         }
     });
     // Stop the runtime first so nothing logs after the log writer has flushed.

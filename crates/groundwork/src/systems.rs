@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use groundwork_blog::BlogSystem;
 use groundwork_books::BooksSystem;
+use groundwork_expenses::ExpensesSystem;
 use groundwork_platform::System;
 use groundwork_platform::auth::AuthSystem;
 use groundwork_todo::TodoSystem;
@@ -15,6 +16,7 @@ pub fn all() -> Vec<Arc<dyn System>> {
         Arc::new(AuthSystem),
         Arc::new(BlogSystem),
         Arc::new(TodoSystem),
+        Arc::new(ExpensesSystem),
         Arc::new(BooksSystem),
     ]
 }

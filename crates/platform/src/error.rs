@@ -57,6 +57,47 @@ impl FieldError {
     }
 }
 
+/// Collects the field errors of several checks, so that a request reports every bad field
+/// at once instead of the first one.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    /// No errors yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The value of a passed check, or `None` with its error kept.
+    pub fn take<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        result.map_err(|error| self.0.push(error)).ok()
+    }
+
+    /// Keeps an error.
+    pub fn push(&mut self, error: FieldError) {
+        self.0.push(error);
+    }
+
+    /// Keeps the field errors of a validation error (another checker's result).
+    pub fn absorb(&mut self, error: &ApiError) {
+        self.0.extend(error.field_errors().iter().cloned());
+    }
+
+    /// Whether every check passed so far.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The built value if every check passed, else a 422 naming every bad field. `build`
+    /// uses `?` on the `Option`s that [`FieldErrors::take`] returned.
+    pub fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
+        match build() {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(ApiError::validation(self.0)),
+        }
+    }
+}
+
 /// The JSON body of an error response, as documented in the OpenAPI schema.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -29,6 +29,6 @@ pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use error::{ApiError, ApiResult, FieldError};
+pub use error::{ApiError, ApiResult, FieldError, FieldErrors};
 pub use platform::{Platform, PlatformError};
 pub use system::{BackgroundTask, Mount, System};

@@ -72,12 +72,21 @@ pub async fn list_books(
 
 fn matches(entry: &Entry, request: &ListRequest) -> bool {
     let book = &entry.book;
-    request.q.as_ref().is_none_or(|q| entry.search.contains(q.as_str()))
-        && request.author.as_ref().is_none_or(|author| {
-            book.authors.iter().any(|a| a.to_lowercase() == *author)
-        })
-        && request.tag.as_ref().is_none_or(|tag| book.tags.contains(tag))
-        && request.year.is_none_or(|year| book.published_year == Some(year))
+    request
+        .q
+        .as_ref()
+        .is_none_or(|q| entry.search.contains(q.as_str()))
+        && request
+            .author
+            .as_ref()
+            .is_none_or(|author| book.authors.iter().any(|a| a.to_lowercase() == *author))
+        && request
+            .tag
+            .as_ref()
+            .is_none_or(|tag| book.tags.contains(tag))
+        && request
+            .year
+            .is_none_or(|year| book.published_year == Some(year))
 }
 
 /// One page in one pass over the catalog; without filters, straight off the ordered map.

@@ -48,10 +48,16 @@ impl BookRequest {
                 tags,
             }),
             (title, authors, isbn, year, tags) => Err(ApiError::validation(
-                [title.err(), authors.err(), isbn.err(), year.err(), tags.err()]
-                    .into_iter()
-                    .flatten()
-                    .collect(),
+                [
+                    title.err(),
+                    authors.err(),
+                    isbn.err(),
+                    year.err(),
+                    tags.err(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
             )),
         }
     }
@@ -117,7 +123,11 @@ impl ListQuery {
             None | Some("desc") => false,
             Some("asc") => true,
             Some(_) => {
-                errors.push(FieldError::new("order", "invalid", "order must be asc or desc"));
+                errors.push(FieldError::new(
+                    "order",
+                    "invalid",
+                    "order must be asc or desc",
+                ));
                 false
             }
         };
@@ -134,7 +144,10 @@ impl ListQuery {
             Some(page) if errors.is_empty() => Ok(ListRequest {
                 q,
                 author: clean(self.author),
-                tag: self.tag.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
+                tag: self
+                    .tag
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty()),
                 year: self.year,
                 ascending,
                 page,

@@ -108,7 +108,11 @@ impl Catalog {
                         format!("the catalog holds at most {max_books} books"),
                     ));
                 }
-                if fields.isbn.as_ref().is_some_and(|i| self.isbns.contains_key(i)) {
+                if fields
+                    .isbn
+                    .as_ref()
+                    .is_some_and(|i| self.isbns.contains_key(i))
+                {
                     return Err(isbn_taken());
                 }
                 let book = Book {

@@ -42,6 +42,14 @@ pub enum StoreError {
         /// What is wrong, with the position for syntax errors.
         detail: String,
     },
+    /// A seed was asked for on a file that already holds books.
+    #[error("{path} already holds {books} books; seed an empty file")]
+    NotEmpty {
+        /// The data file.
+        path: PathBuf,
+        /// How many it holds.
+        books: usize,
+    },
     /// Reading, writing or syncing failed.
     #[error("{action} {path}: {source}")]
     Io {
@@ -146,7 +154,10 @@ impl DataFile {
         let file = File::create(&self.temp).map_err(io("create", &self.temp))?;
         let mut out = BufWriter::with_capacity(1 << 20, file);
         let write = |out: &mut BufWriter<File>| -> std::io::Result<()> {
-            write!(out, "{{\"format\":\"{FORMAT}\",\"version\":{VERSION},\"books\":[")?;
+            write!(
+                out,
+                "{{\"format\":\"{FORMAT}\",\"version\":{VERSION},\"books\":["
+            )?;
             for (i, book) in books.enumerate() {
                 out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
                 serde_json::to_writer(&mut *out, book)?;

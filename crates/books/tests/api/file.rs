@@ -51,7 +51,10 @@ async fn concurrent_writes_share_rewrites_of_the_file_and_all_survive_a_reopen()
     }
     let rewrites = store.file_writes();
     assert!(rewrites >= 1);
-    assert!(rewrites <= 150, "300 concurrent writes took {rewrites} rewrites: not grouped");
+    assert!(
+        rewrites <= 150,
+        "300 concurrent writes took {rewrites} rewrites: not grouped"
+    );
 
     // Every acknowledged write is in the file, which parses.
     let text = std::fs::read_to_string(&path).unwrap();
@@ -95,10 +98,16 @@ async fn duplicate_ids_or_isbns_in_the_file_are_corruption() {
     let book = serde_json::json!({"id": Uuid::now_v7(), "title": "t", "authors": ["a"], "isbn": "9780306406157", "publishedYear": null, "tags": [], "createdBy": Uuid::now_v7(), "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z"});
     let mut twin = book.clone();
     twin["id"] = serde_json::json!(Uuid::now_v7());
-    let document = serde_json::json!({"format": "groundwork-books", "version": 1, "books": [book, twin]});
+    let document =
+        serde_json::json!({"format": "groundwork-books", "version": 1, "books": [book, twin]});
     std::fs::write(&path, document.to_string()).unwrap();
     let error = BookStore::open(&path, LIMITS).err().expect("refused");
-    assert!(error.to_string().contains("ISBN 9780306406157 appears twice"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("ISBN 9780306406157 appears twice"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -117,7 +126,10 @@ async fn an_unfinished_temporary_file_from_a_crash_is_discarded() {
     let path = dir.path().join("books.json");
     {
         let store = BookStore::open(&path, LIMITS).unwrap();
-        store.change(Change::Create(fields(1)), actor()).await.unwrap();
+        store
+            .change(Change::Create(fields(1)), actor())
+            .await
+            .unwrap();
     }
     let before = std::fs::read_to_string(&path).unwrap();
     let temp = dir.path().join("books.json.tmp");

@@ -3,8 +3,8 @@
 pub mod blog;
 pub mod migrate;
 pub mod openapi;
+pub mod seed;
 pub mod serve;
-pub mod todo;
 pub mod users;
 
 use anyhow::Context;

@@ -47,8 +47,17 @@ fn a_killed_server_leaves_a_whole_file_with_every_acknowledged_write() {
                 .unwrap();
             token = registered["access_token"].as_str().unwrap().to_owned();
         }
-        let listed: Value = client.get(server.url("/books?limit=1")).send().unwrap().json().unwrap();
-        let in_file = if file.exists() { ids_in_file(&file).len() } else { 0 };
+        let listed: Value = client
+            .get(server.url("/books?limit=1"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let in_file = if file.exists() {
+            ids_in_file(&file).len()
+        } else {
+            0
+        };
         assert_eq!(
             listed["total"].as_u64().unwrap() as usize,
             in_file,
@@ -89,7 +98,13 @@ fn a_killed_server_leaves_a_whole_file_with_every_acknowledged_write() {
 
         let stored = ids_in_file(&file);
         let lost: Vec<_> = acknowledged.difference(&stored).collect();
-        assert!(lost.is_empty(), "round {round}: acknowledged but not in the file: {lost:?}");
-        assert!(!acknowledged.is_empty(), "round {round}: no write was acknowledged");
+        assert!(
+            lost.is_empty(),
+            "round {round}: acknowledged but not in the file: {lost:?}"
+        );
+        assert!(
+            !acknowledged.is_empty(),
+            "round {round}: no write was acknowledged"
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use groundwork_platform::http::extract::nullable;
 use groundwork_platform::pagination::{Page, PageQuery};
-use groundwork_platform::{ApiError, FieldError};
+use groundwork_platform::{ApiError, FieldError, FieldErrors};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -30,26 +30,9 @@ pub struct TodoRequest {
     due_date: Option<String>,
 }
 
-/// Collects the errors of several checks; `finish` fails with all of them.
-#[derive(Default)]
-struct Checks(Vec<FieldError>);
-
-impl Checks {
-    fn take<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
-        result.map_err(|e| self.0.push(e)).ok()
-    }
-
-    fn finish<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
-        match value() {
-            Some(value) if self.0.is_empty() => Ok(value),
-            _ => Err(ApiError::validation(self.0)),
-        }
-    }
-}
-
 impl TodoRequest {
     fn checked(self) -> Result<NewItem, ApiError> {
-        let mut checks = Checks::default();
+        let mut checks = FieldErrors::new();
         let title = checks.take(domain::title(&self.title));
         let description = checks.take(domain::description(&self.description));
         let status = checks.take(
@@ -141,7 +124,7 @@ impl PatchTodoRequest {
                 "the body names no field to change (title, description, status, priority, dueDate)",
             ));
         }
-        let mut checks = Checks::default();
+        let mut checks = FieldErrors::new();
         let title = checks.take(self.title.as_deref().map(domain::title).transpose());
         let description = checks.take(
             self.description
@@ -206,7 +189,7 @@ pub struct ListQuery {
 impl ListQuery {
     /// The checked filter and page.
     pub fn parse(self) -> Result<(ItemFilter, Page), ApiError> {
-        let mut checks = Checks::default();
+        let mut checks = FieldErrors::new();
         let page = PageQuery {
             page: self.page,
             limit: self.limit,
@@ -215,7 +198,7 @@ impl ListQuery {
         let page = match page {
             Ok(page) => Some(page),
             Err(error) => {
-                checks.0.extend(error.field_errors().iter().cloned());
+                checks.absorb(&error);
                 None
             }
         };
@@ -234,9 +217,7 @@ impl ListQuery {
             .map(|q| q.trim().to_owned())
             .filter(|q| !q.is_empty());
         if text.as_ref().is_some_and(|q| q.chars().count() > MAX_QUERY) {
-            checks
-                .0
-                .push(FieldError::new("q", "too_long", "at most 200 characters"));
+            checks.push(FieldError::new("q", "too_long", "at most 200 characters"));
         }
         let due_before = checks.take(
             self.due_before
@@ -253,7 +234,7 @@ impl ListQuery {
         if let (Some(Some(before)), Some(Some(after))) = (due_before, due_after)
             && after > before
         {
-            checks.0.push(FieldError::new(
+            checks.push(FieldError::new(
                 "dueAfter",
                 "invalid_range",
                 "dueAfter is later than dueBefore",
