@@ -23,7 +23,7 @@ pub fn run(path: &Path, count: usize, seed: u64) -> Result<(), StoreError> {
     let mut random = SeedRandom::new(seed);
     let owner = Uuid::now_v7();
     let now = Utc::now().trunc_subsecs(6);
-    let books: Vec<Book> = (0..count)
+    let books: Vec<Vec<u8>> = (0..count)
         .map(|n| Book {
             id: Uuid::now_v7(),
             title: format!("Seeded book {n}"),
@@ -35,6 +35,12 @@ pub fn run(path: &Path, count: usize, seed: u64) -> Result<(), StoreError> {
             created_at: now,
             updated_at: now,
         })
-        .collect();
-    file.replace(books.iter())
+        .map(|book| serde_json::to_vec(&book))
+        .collect::<Result<_, _>>()
+        .map_err(|e| StoreError::Io {
+            action: "serialise a book for",
+            path: path.to_owned(),
+            source: e.into(),
+        })?;
+    file.replace(books.iter().map(Vec::as_slice))
 }

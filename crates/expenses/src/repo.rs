@@ -2,6 +2,7 @@
 //! ownership is enforced here, not in the handlers.
 
 use chrono::{DateTime, Utc};
+use groundwork_platform::db::update_if_present;
 use groundwork_platform::pagination::Page;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -177,11 +178,7 @@ pub async fn replace_owned(
     active.description = Set(fields.description);
     active.spent_on = Set(fields.spent_on);
     active.updated_at = Set(now);
-    match active.update(db).await {
-        Ok(row) => Ok(Some(row)),
-        Err(DbErr::RecordNotUpdated) => Ok(None),
-        Err(error) => Err(error),
-    }
+    update_if_present(db, active).await
 }
 
 /// Deletes the owner's expense; whether there was one.

@@ -4,7 +4,9 @@
 
 use chrono::{Days, Utc};
 use groundwork_platform::db::begin_write;
-use groundwork_platform::db::bulk::{SeedRandom, analyze, insert_all, seed_accounts};
+use groundwork_platform::db::bulk::{
+    SeedRandom, analyze, check_seed_target, insert_all, seed_accounts,
+};
 use groundwork_platform::{ApiError, Platform};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -23,20 +25,8 @@ pub async fn run(
     total: usize,
     seed: u64,
 ) -> Result<(), ApiError> {
-    if users == 0 {
-        return Err(ApiError::invalid_field(
-            "users",
-            "out_of_range",
-            "seed at least one user",
-        ));
-    }
     let db = platform.db();
-    if items::Entity::find().count(db).await? > 0 {
-        return Err(ApiError::conflict(
-            "not_empty",
-            "there are expenses already; seed a freshly migrated database",
-        ));
-    }
+    check_seed_target(users, items::Entity::find().count(db).await?, "expenses")?;
     let mut random = SeedRandom::new(seed);
     let now = Utc::now();
     let today = now.date_naive();

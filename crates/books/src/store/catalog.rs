@@ -12,19 +12,26 @@ use uuid::Uuid;
 
 use crate::model::{Book, BookFields};
 
-/// A stored book with its precomputed search text.
+/// A stored book with its precomputed search text and JSON line.
 #[derive(Debug)]
 pub struct Entry {
     /// The book.
     pub book: Book,
     /// Lowercased title, authors, ISBN and tags.
     pub search: String,
+    /// The book as one line of the file. Kept so that a rewrite of the file copies bytes
+    /// instead of serialising every book again: a change costs one serialisation.
+    pub json: Box<[u8]>,
 }
 
 impl Entry {
     fn new(book: Book) -> Arc<Self> {
         let search = book.search_text();
-        Arc::new(Self { book, search })
+        // A `Book` is strings, numbers, UUIDs and times: serialising it cannot fail.
+        let json = serde_json::to_vec(&book)
+            .unwrap_or_default()
+            .into_boxed_slice();
+        Arc::new(Self { book, search, json })
     }
 }
 

@@ -148,9 +148,9 @@ impl DataFile {
         &self.path
     }
 
-    /// Atomically replaces the file with these books (see the module docs). Books go one
-    /// per line, so that the file reads and diffs well.
-    pub fn replace<'a>(&self, books: impl Iterator<Item = &'a Book>) -> Result<(), StoreError> {
+    /// Atomically replaces the file with these books, each given as its JSON text (see
+    /// the module docs). Books go one per line, so that the file reads and diffs well.
+    pub fn replace<'a>(&self, books: impl Iterator<Item = &'a [u8]>) -> Result<(), StoreError> {
         let file = File::create(&self.temp).map_err(io("create", &self.temp))?;
         let mut out = BufWriter::with_capacity(1 << 20, file);
         let write = |out: &mut BufWriter<File>| -> std::io::Result<()> {
@@ -159,8 +159,11 @@ impl DataFile {
                 "{{\"format\":\"{FORMAT}\",\"version\":{VERSION},\"books\":["
             )?;
             for (i, book) in books.enumerate() {
+                if book.is_empty() {
+                    return Err(std::io::Error::other("a book has no JSON text"));
+                }
                 out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-                serde_json::to_writer(&mut *out, book)?;
+                out.write_all(book)?;
             }
             out.write_all(b"\n]}\n")?;
             out.flush()

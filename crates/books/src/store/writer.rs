@@ -98,7 +98,7 @@ pub async fn run(
 async fn persist(file: &Arc<DataFile>, catalog: Arc<Catalog>) -> Result<(), String> {
     let file = file.clone();
     tokio::task::spawn_blocking(move || {
-        file.replace(catalog.entries().map(|entry| &entry.book))
+        file.replace(catalog.entries().map(|entry| &*entry.json))
             .map_err(|e| e.to_string())
     })
     .await

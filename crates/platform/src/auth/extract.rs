@@ -90,22 +90,30 @@ pub(crate) fn token_error(error: TokenError) -> ApiError {
 /// The caller behind the request's token, if any; used by the extractors here and by
 /// systems with their own error shapes (the blog's RealWorld face).
 pub fn authenticate(parts: &Parts) -> Result<Option<AuthUser>, ApiError> {
-    let context = parts
-        .extensions
-        .get::<RequestContext>()
-        .ok_or_else(|| ApiError::internal("the HTTP pipeline did not run for this request"))?;
+    let context = request_context(parts)?;
     if let Some(claims) = &context.claims {
         return Ok(Some(claims.clone().into()));
     }
     let Some(token) = bearer_token(parts)? else {
         return Ok(None);
     };
+    verify(context, token)
+}
+
+fn verify(context: &RequestContext, token: &str) -> Result<Option<AuthUser>, ApiError> {
     context
         .auth
         .tokens()
         .verify(token)
         .map(|claims| Some(claims.into()))
         .map_err(token_error)
+}
+
+fn request_context(parts: &Parts) -> Result<&RequestContext, ApiError> {
+    parts
+        .extensions
+        .get::<RequestContext>()
+        .ok_or_else(|| ApiError::internal("the HTTP pipeline did not run for this request"))
 }
 
 /// Like [`authenticate`], but also accepts a token sent with no scheme at all
@@ -122,16 +130,7 @@ pub fn authenticate_allowing_bare_token(parts: &Parts) -> Result<Option<AuthUser
     let Some(token) = bare else {
         return authenticate(parts);
     };
-    let context = parts
-        .extensions
-        .get::<RequestContext>()
-        .ok_or_else(|| ApiError::internal("the HTTP pipeline did not run for this request"))?;
-    context
-        .auth
-        .tokens()
-        .verify(token)
-        .map(|claims| Some(claims.into()))
-        .map_err(token_error)
+    verify(request_context(parts)?, token)
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for AuthUser {
@@ -181,10 +180,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Admin {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let user = <AuthUser as FromRequestParts<S>>::from_request_parts(parts, state).await?;
         user.require_role(role::ADMIN)?;
-        let context = parts
-            .extensions
-            .get::<RequestContext>()
-            .ok_or_else(|| ApiError::internal("the HTTP pipeline did not run for this request"))?;
+        let context = request_context(parts)?;
         let current = context.auth.current_user(user.id).await?;
         let user = AuthUser {
             id: current.id,

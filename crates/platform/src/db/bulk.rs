@@ -32,6 +32,25 @@ where
     Ok(())
 }
 
+/// Refuses a seed that cannot work: no accounts asked for, or a system that has `existing`
+/// rows already (seeds assume a freshly migrated database).
+pub fn check_seed_target(users: usize, existing: u64, what: &str) -> Result<(), ApiError> {
+    if users == 0 {
+        return Err(ApiError::invalid_field(
+            "users",
+            "out_of_range",
+            "seed at least one user",
+        ));
+    }
+    if existing > 0 {
+        return Err(ApiError::conflict(
+            "not_empty",
+            format!("there are {existing} {what} already; seed a freshly migrated database"),
+        ));
+    }
+    Ok(())
+}
+
 /// Creates `count` accounts (`seed{n}@example.com`, name `seed{n}`, role `user`, password
 /// [`SEED_PASSWORD`], hashed once) on the caller's connection; returns their ids in order.
 /// Fails with a unique violation if the accounts exist already.

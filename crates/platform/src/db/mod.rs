@@ -179,6 +179,23 @@ pub fn contains_pattern(text: &str) -> sea_orm::sea_query::LikeExpr {
     sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }
 
+/// Saves an active model read earlier in the same request; `None` if the row was deleted
+/// in between (a lost race reads as "not found", never as a server error).
+pub async fn update_if_present<A>(
+    db: &impl sea_orm::ConnectionTrait,
+    active: A,
+) -> Result<Option<<A::Entity as sea_orm::EntityTrait>::Model>, DbErr>
+where
+    A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    <A::Entity as sea_orm::EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+{
+    match active.update(db).await {
+        Ok(row) => Ok(Some(row)),
+        Err(DbErr::RecordNotUpdated) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
 /// Pool statistics for the metrics endpoint.
 #[derive(Clone, Copy, Debug)]
 pub struct PoolStats {

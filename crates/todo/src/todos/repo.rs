@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use groundwork_platform::db::contains_pattern;
+use groundwork_platform::db::update_if_present;
 use groundwork_platform::pagination::Page;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, NullOrdering, SimpleExpr};
 use sea_orm::{
@@ -145,12 +146,7 @@ pub async fn update_owned(
         active.due_date = Set(due_date);
     }
     active.updated_at = Set(now);
-    match active.update(db).await {
-        Ok(row) => Ok(Some(row)),
-        // Deleted between the read and the write.
-        Err(DbErr::RecordNotUpdated) => Ok(None),
-        Err(error) => Err(error),
-    }
+    update_if_present(db, active).await
 }
 
 /// Deletes the owner's item; whether there was one.

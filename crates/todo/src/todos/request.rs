@@ -30,29 +30,26 @@ pub struct TodoRequest {
     due_date: Option<String>,
 }
 
+fn status(raw: Option<&str>) -> Result<Option<Status>, FieldError> {
+    raw.map(|s| Status::parse("status", s)).transpose()
+}
+
+fn priority(raw: Option<&str>) -> Result<Option<Priority>, FieldError> {
+    raw.map(|p| Priority::parse("priority", p)).transpose()
+}
+
+fn due_date(raw: Option<&str>) -> Result<Option<chrono::NaiveDate>, FieldError> {
+    raw.map(|d| domain::date("dueDate", d)).transpose()
+}
+
 impl TodoRequest {
     fn checked(self) -> Result<NewItem, ApiError> {
         let mut checks = FieldErrors::new();
         let title = checks.take(domain::title(&self.title));
         let description = checks.take(domain::description(&self.description));
-        let status = checks.take(
-            self.status
-                .as_deref()
-                .map(|s| Status::parse("status", s))
-                .transpose(),
-        );
-        let priority = checks.take(
-            self.priority
-                .as_deref()
-                .map(|p| Priority::parse("priority", p))
-                .transpose(),
-        );
-        let due_date = checks.take(
-            self.due_date
-                .as_deref()
-                .map(|d| domain::date("dueDate", d))
-                .transpose(),
-        );
+        let status = checks.take(status(self.status.as_deref()));
+        let priority = checks.take(priority(self.priority.as_deref()));
+        let due_date = checks.take(due_date(self.due_date.as_deref()));
         checks.finish(|| {
             Some(NewItem {
                 title: title?,
@@ -132,21 +129,11 @@ impl PatchTodoRequest {
                 .map(domain::description)
                 .transpose(),
         );
-        let status = checks.take(
-            self.status
-                .as_deref()
-                .map(|s| Status::parse("status", s))
-                .transpose(),
-        );
-        let priority = checks.take(
-            self.priority
-                .as_deref()
-                .map(|p| Priority::parse("priority", p))
-                .transpose(),
-        );
+        let status = checks.take(status(self.status.as_deref()));
+        let priority = checks.take(priority(self.priority.as_deref()));
         let due_date = checks.take(
             self.due_date
-                .map(|date| date.map(|d| domain::date("dueDate", &d)).transpose())
+                .map(|date| due_date(date.as_deref()))
                 .transpose(),
         );
         checks.finish(|| {
