@@ -218,8 +218,10 @@ fn postgres_needs_an_explicit_migrate_then_serves() {
     );
 
     // Two instances on one database behave as one: a token from one works on the other.
+    // The second leaves out the books system: its JSON file has one writer, and the first
+    // instance holds its lock (see `a_second_server_on_the_books_file_is_refused_clearly`).
     let first = Server::start(dir.path(), &env, &[]);
-    let second = Server::start(dir.path(), &env, &[]);
+    let second = Server::start(dir.path(), &env, &["--only", "auth,blog,todo,expenses"]);
     let http = client();
     let session: Value = http
         .post(first.url("/auth/register"))
@@ -242,4 +244,14 @@ fn postgres_needs_an_explicit_migrate_then_serves() {
     assert_eq!(refreshed.status(), 200);
     drop((first, second));
     drop(database);
+}
+
+#[test]
+fn a_second_server_on_the_books_file_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let _first = Server::start(dir.path(), &[], &["--only", "auth,books"]);
+    let second = run(dir.path(), &[], &["serve", "--bind", "127.0.0.1:0", "--only", "books"]);
+    assert_eq!(second.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains("books.json is in use by another process"), "{stderr}");
 }
