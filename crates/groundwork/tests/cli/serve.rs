@@ -250,8 +250,15 @@ fn postgres_needs_an_explicit_migrate_then_serves() {
 fn a_second_server_on_the_books_file_is_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let _first = Server::start(dir.path(), &[], &["--only", "auth,books"]);
-    let second = run(dir.path(), &[], &["serve", "--bind", "127.0.0.1:0", "--only", "books"]);
+    let second = run(
+        dir.path(),
+        &[],
+        &["serve", "--bind", "127.0.0.1:0", "--only", "books"],
+    );
     assert_eq!(second.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&second.stderr);
-    assert!(stderr.contains("books.json is in use by another process"), "{stderr}");
+    assert!(
+        stderr.contains("books.json is in use by another process"),
+        "{stderr}"
+    );
 }
