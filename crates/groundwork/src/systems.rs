@@ -6,6 +6,7 @@ use std::sync::Arc;
 use groundwork_blog::BlogSystem;
 use groundwork_books::BooksSystem;
 use groundwork_expenses::ExpensesSystem;
+use groundwork_fitness::FitnessSystem;
 use groundwork_platform::System;
 use groundwork_platform::auth::AuthSystem;
 use groundwork_todo::TodoSystem;
@@ -18,5 +19,6 @@ pub fn all() -> Vec<Arc<dyn System>> {
         Arc::new(TodoSystem),
         Arc::new(ExpensesSystem),
         Arc::new(BooksSystem),
+        Arc::new(FitnessSystem),
     ]
 }
