@@ -1,12 +1,17 @@
 //! The roadmap "fitness workout tracker" under `/fitness`. Built so far: the exercise
 //! catalogue (at least 60 real exercises, inserted by a migration; admins edit it, users
-//! add private exercises). Workouts, sets, comments, schedules and reports follow (see
-//! docs/systems/fitness.md). Accounts are the platform's (`/auth`).
+//! add private exercises) and workouts (ordered exercises, exact sets planned and done,
+//! active and past lists, local times across DST). Comments, schedules and reports follow
+//! (see docs/systems/fitness.md). Accounts are the platform's (`/auth`).
 
 pub mod catalogue;
 pub mod entities;
 pub mod exercises;
 pub mod migrations;
+mod migrations_workouts;
+pub mod quantity;
+pub mod time;
+pub mod workouts;
 
 use groundwork_platform::Platform;
 use groundwork_platform::system::{BoxError, System};
@@ -26,13 +31,14 @@ impl System for FitnessSystem {
     }
 
     fn description(&self) -> &'static str {
-        "Fitness: an exercise catalogue and your own exercises (workouts in progress)."
+        "Fitness: an exercise catalogue, your own exercises, and workouts with their sets."
     }
 
     fn router(&self, platform: &Platform) -> Result<OpenApiRouter, BoxError> {
-        let service =
+        let exercises =
             exercises::ExerciseService::new(platform.db().clone(), platform.auth().clone());
-        Ok(exercises::router(service))
+        let workouts = workouts::WorkoutService::new(platform.db().clone());
+        Ok(exercises::router(exercises).merge(workouts::router(workouts)))
     }
 
     fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {

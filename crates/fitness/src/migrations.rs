@@ -29,7 +29,10 @@ enum FitnessExercises {
 
 /// All fitness migrations, oldest first.
 pub fn all() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(CreateExercises)]
+    vec![
+        Box::new(CreateExercises),
+        Box::new(crate::migrations_workouts::CreateWorkouts),
+    ]
 }
 
 /// The exercise table, its uniqueness rules, and the built-in catalogue.

@@ -123,6 +123,7 @@ pub async fn update_exercise(
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A catalogue entry, and you are not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such exercise, or someone else's", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Workouts use it", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn delete_exercise(

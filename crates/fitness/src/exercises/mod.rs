@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use groundwork_platform::ApiError;
 use groundwork_platform::auth::service::AuthService;
 use groundwork_platform::auth::{AuthUser, role};
-use groundwork_platform::db::is_unique_violation;
+use groundwork_platform::db::{is_foreign_key_violation, is_unique_violation};
 use groundwork_platform::pagination::{Page, Paginated};
 use sea_orm::{DatabaseConnection, DbErr};
 use serde::Serialize;
@@ -192,8 +192,16 @@ impl ExerciseService {
     /// Deletes one of the caller's exercises, or a catalogue entry (admins only).
     pub async fn delete(&self, user: &AuthUser, id: i64) -> Result<(), ApiError> {
         let row = self.changeable(user, id).await?;
-        repo::delete(&self.db, row.id).await?;
-        Ok(())
+        repo::delete(&self.db, row.id).await.map_err(|error| {
+            if is_foreign_key_violation(&error) {
+                ApiError::conflict(
+                    "exercise_in_use",
+                    "workouts use this exercise; remove it from them first",
+                )
+            } else {
+                error.into()
+            }
+        })
     }
 
     async fn changeable(&self, user: &AuthUser, id: i64) -> Result<exercises::Model, ApiError> {

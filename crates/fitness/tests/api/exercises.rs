@@ -1,35 +1,9 @@
 //! The catalogue and private exercises.
 
-use groundwork_fitness::FitnessSystem;
-use groundwork_platform::auth::AuthSystem;
-use groundwork_platform::testing::{TestApp, TestResponse};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-async fn app() -> TestApp {
-    TestApp::builder()
-        .system(AuthSystem)
-        .system(FitnessSystem)
-        .spawn()
-        .await
-}
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
-) -> TestResponse {
-    let mut request = app.request(method, &format!("/fitness{path}"));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    app.send(request).await
-}
+use crate::support::{app, call};
 
 fn names(page: &Value) -> Vec<String> {
     page["data"]

@@ -4,3 +4,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod exercises;
+mod support;
+mod workouts;

@@ -196,6 +196,18 @@ where
     }
 }
 
+/// Whether a database error is a foreign-key violation (a row still referenced), on
+/// either backend.
+pub fn is_foreign_key_violation(error: &DbErr) -> bool {
+    matches!(
+        error.sql_err(),
+        Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))
+    )
+        // SQLite reports an `ON DELETE RESTRICT` refusal with extended code 1811
+        // (SQLITE_CONSTRAINT_TRIGGER), which sea-orm does not classify; its message is fixed.
+        || error.to_string().contains("FOREIGN KEY constraint failed")
+}
+
 /// Pool statistics for the metrics endpoint.
 #[derive(Clone, Copy, Debug)]
 pub struct PoolStats {
