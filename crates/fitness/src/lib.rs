@@ -5,6 +5,7 @@
 //! (see docs/systems/fitness.md). Accounts are the platform's (`/auth`).
 
 pub mod catalogue;
+pub mod comments;
 pub mod entities;
 pub mod exercises;
 pub mod migrations;
@@ -38,7 +39,9 @@ impl System for FitnessSystem {
         let exercises =
             exercises::ExerciseService::new(platform.db().clone(), platform.auth().clone());
         let workouts = workouts::WorkoutService::new(platform.db().clone());
-        Ok(exercises::router(exercises).merge(workouts::router(workouts)))
+        Ok(exercises::router(exercises)
+            .merge(workouts::router(workouts))
+            .merge(comments::router(platform.db().clone())))
     }
 
     fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {

@@ -348,3 +348,115 @@ async fn active_workouts_come_soonest_first_and_past_ones_filter() {
     .await
     .assert_problem(422, "validation_failed");
 }
+
+#[tokio::test]
+async fn comments_are_the_owners_listed_oldest_first_and_editable() {
+    let app = app().await;
+    let owner = app.register_user().await.access_token;
+    let other = app.register_user().await.access_token;
+    let (squat, run) = (
+        exercise_id(&app, "Back Squat").await,
+        exercise_id(&app, "Running").await,
+    );
+    let workout = call(
+        &app,
+        Method::POST,
+        "/workouts",
+        Some(&owner),
+        Some(&leg_day(squat, run)),
+    )
+    .await
+    .json();
+    let comments = format!("/workouts/{}/comments", workout["id"]);
+    for body in ["Squats felt heavy", "Add 2.5 kg next week"] {
+        let added = call(
+            &app,
+            Method::POST,
+            &comments,
+            Some(&owner),
+            Some(&json!({"body": body})),
+        )
+        .await;
+        assert_eq!(added.status, 201, "{}", added.text());
+    }
+    let listed = call(&app, Method::GET, &comments, Some(&owner), None)
+        .await
+        .json();
+    let bodies: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies, ["Squats felt heavy", "Add 2.5 kg next week"]);
+    let first = format!("{comments}/{}", listed[0]["id"]);
+
+    call(
+        &app,
+        Method::POST,
+        &comments,
+        Some(&other),
+        Some(&json!({"body": "hi"})),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    call(&app, Method::GET, &comments, Some(&other), None)
+        .await
+        .assert_problem(404, "not_found");
+    call(
+        &app,
+        Method::PUT,
+        &first,
+        Some(&other),
+        Some(&json!({"body": "x"})),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    call(&app, Method::DELETE, &first, Some(&other), None)
+        .await
+        .assert_problem(404, "not_found");
+    call(
+        &app,
+        Method::POST,
+        &comments,
+        Some(&owner),
+        Some(&json!({"body": "  "})),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+
+    let edited = call(
+        &app,
+        Method::PUT,
+        &first,
+        Some(&owner),
+        Some(&json!({"body": "Squats felt fine"})),
+    )
+    .await;
+    assert_eq!(edited.status, 200, "{}", edited.text());
+    assert_eq!(edited.json()["body"], "Squats felt fine");
+    assert_eq!(
+        call(&app, Method::DELETE, &first, Some(&owner), None)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        call(&app, Method::GET, &comments, Some(&owner), None)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    call(
+        &app,
+        Method::GET,
+        "/workouts/abc/comments",
+        Some(&owner),
+        None,
+    )
+    .await
+    .assert_problem(404, "not_found");
+}
