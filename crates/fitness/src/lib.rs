@@ -11,6 +11,7 @@ pub mod exercises;
 pub mod migrations;
 mod migrations_workouts;
 pub mod quantity;
+pub mod schedules;
 pub mod time;
 pub mod workouts;
 
@@ -40,6 +41,7 @@ impl System for FitnessSystem {
             exercises::ExerciseService::new(platform.db().clone(), platform.auth().clone());
         let workouts = workouts::WorkoutService::new(platform.db().clone());
         Ok(exercises::router(exercises)
+            .merge(schedules::router(platform.db().clone(), workouts.clone()))
             .merge(workouts::router(workouts))
             .merge(comments::router(platform.db().clone())))
     }

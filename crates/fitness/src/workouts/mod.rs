@@ -3,7 +3,7 @@
 //! a 404, like one that does not exist.
 
 mod handlers;
-mod repo;
+pub(crate) mod repo;
 mod request;
 mod response;
 
@@ -137,7 +137,7 @@ impl WorkoutService {
     }
 
     /// 422 naming every exercise the owner cannot use (unknown, or someone else's).
-    async fn check_exercises(&self, owner: Uuid, workout: &NewWorkout) -> Result<(), ApiError> {
+    pub async fn check_exercises(&self, owner: Uuid, workout: &NewWorkout) -> Result<(), ApiError> {
         let ids: Vec<i64> = workout.exercises.iter().map(|e| e.exercise_id).collect();
         let usable = repo::usable_exercises(&self.db, owner, &ids).await?;
         let errors: Vec<FieldError> = ids

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use groundwork_platform::{ApiError, FieldError, FieldErrors};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{NewSet, NewWorkout, NewWorkoutExercise, Status};
@@ -39,7 +39,7 @@ pub struct WorkoutRequest {
 }
 
 /// One exercise of a workout.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct WorkoutExerciseRequest {
     /// A catalogue exercise or one of yours.
@@ -54,7 +54,7 @@ pub struct WorkoutExerciseRequest {
 
 /// One set: repetitions (and a weight) for strength, duration and/or distance for cardio;
 /// the `actual*` fields record what was done.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SetRequest {
     /// Planned repetitions (1 to 10 000).
@@ -174,6 +174,25 @@ impl SetRequest {
 }
 
 impl WorkoutRequest {
+    /// The workout a recurring schedule repeats, first scheduled at `first_local` (a local
+    /// date-time in `time_zone`); the schedule then moves it to each occurrence.
+    pub fn for_schedule(
+        name: String,
+        time_zone: Option<String>,
+        notes: String,
+        exercises: Vec<WorkoutExerciseRequest>,
+        first_local: String,
+    ) -> Self {
+        Self {
+            name,
+            scheduled_at: first_local,
+            time_zone,
+            status: None,
+            notes,
+            exercises,
+        }
+    }
+
     /// The checked workout. Whether the exercises exist (and are visible to the caller)
     /// is checked against the database by the service.
     pub fn parse(self) -> Result<NewWorkout, ApiError> {
