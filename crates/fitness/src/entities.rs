@@ -59,6 +59,8 @@ pub mod workouts {
         pub notes: String,
         /// The recurring schedule that generated it, if any.
         pub schedule_id: Option<i64>,
+        /// The calendar date of `scheduled_at` in `time_zone` (reports bucket by it).
+        pub local_date: Option<Date>,
         /// Creation time.
         pub created_at: DateTimeUtc,
         /// Last change.

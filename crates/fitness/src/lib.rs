@@ -9,8 +9,10 @@ pub mod comments;
 pub mod entities;
 pub mod exercises;
 pub mod migrations;
+mod migrations_local_date;
 mod migrations_workouts;
 pub mod quantity;
+pub mod reports;
 pub mod schedules;
 pub mod time;
 pub mod workouts;
@@ -43,7 +45,8 @@ impl System for FitnessSystem {
         Ok(exercises::router(exercises)
             .merge(schedules::router(platform.db().clone(), workouts.clone()))
             .merge(workouts::router(workouts))
-            .merge(comments::router(platform.db().clone())))
+            .merge(comments::router(platform.db().clone()))
+            .merge(reports::router(platform.db().clone())))
     }
 
     fn migrations(&self) -> Vec<Box<dyn MigrationTrait>> {

@@ -32,6 +32,7 @@ pub fn all() -> Vec<Box<dyn MigrationTrait>> {
     vec![
         Box::new(CreateExercises),
         Box::new(crate::migrations_workouts::CreateWorkouts),
+        Box::new(crate::migrations_local_date::AddLocalDate),
     ]
 }
 

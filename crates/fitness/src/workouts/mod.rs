@@ -124,6 +124,13 @@ pub struct NewWorkout {
     pub exercises: Vec<NewWorkoutExercise>,
 }
 
+impl NewWorkout {
+    /// The calendar date it is scheduled on, in its own zone.
+    pub fn local_date(&self) -> chrono::NaiveDate {
+        self.scheduled_at.with_timezone(&self.zone).date_naive()
+    }
+}
+
 /// The workout service.
 #[derive(Clone)]
 pub struct WorkoutService {

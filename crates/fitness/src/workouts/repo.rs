@@ -103,6 +103,7 @@ pub async fn insert(
         status: Set(workout.status.as_str().to_owned()),
         notes: Set(workout.notes.clone()),
         schedule_id: Set(schedule_id),
+        local_date: Set(Some(workout.local_date())),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -127,6 +128,10 @@ pub async fn replace(
             Expr::value(workout.scheduled_at),
         )
         .col_expr(workouts::Column::TimeZone, Expr::value(workout.zone.name()))
+        .col_expr(
+            workouts::Column::LocalDate,
+            Expr::value(workout.local_date()),
+        )
         .col_expr(
             workouts::Column::Status,
             Expr::value(workout.status.as_str()),

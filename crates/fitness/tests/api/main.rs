@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod exercises;
+mod reports;
 mod schedules;
 mod support;
 mod workouts;
