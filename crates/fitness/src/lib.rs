@@ -14,6 +14,7 @@ mod migrations_workouts;
 pub mod quantity;
 pub mod reports;
 pub mod schedules;
+pub mod seed;
 pub mod time;
 pub mod workouts;
 

@@ -42,6 +42,9 @@ pub enum Command {
     /// Book catalog tools.
     #[command(subcommand)]
     Books(BooksCommand),
+    /// Fitness tracker tools.
+    #[command(subcommand)]
+    Fitness(FitnessCommand),
 }
 
 #[derive(Subcommand)]
@@ -106,6 +109,23 @@ pub struct BooksSeedArgs {
     /// Books.
     #[arg(long, default_value_t = 100_000)]
     pub books: usize,
+    /// Seed of the random choices (same seed, same data).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Subcommand)]
+pub enum FitnessCommand {
+    /// Give one account (seed0@example.com) years of training history (benchmarks).
+    #[command(after_help = "The seeded user's password is 'seed password'.")]
+    Seed(FitnessSeedArgs),
+}
+
+#[derive(Args)]
+pub struct FitnessSeedArgs {
+    /// Years of history, six workouts a week.
+    #[arg(long, default_value_t = 5)]
+    pub years: u32,
     /// Seed of the random choices (same seed, same data).
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use groundwork_platform::config::Config;
 
-use crate::cli::{BooksSeedArgs, OwnedSeedArgs};
+use crate::cli::{BooksSeedArgs, FitnessSeedArgs, OwnedSeedArgs};
 
 /// Accounts and their to-do items.
 pub async fn todo(args: OwnedSeedArgs) -> anyhow::Result<()> {
@@ -54,5 +54,24 @@ pub async fn books(args: BooksSeedArgs) -> anyhow::Result<()> {
         path.display(),
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// One account with years of training history.
+pub async fn fitness(args: FitnessSeedArgs) -> anyhow::Result<()> {
+    let platform = super::platform(Config::load()?).await?;
+    super::ensure_schema(&platform, false).await?;
+    let started = Instant::now();
+    let seeded = groundwork_fitness::seed::run(&platform, args.years, args.seed)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.to_problem().detail))?;
+    eprintln!(
+        "seeded {} workouts and {} sets over {} years in {:.1} s",
+        seeded.workouts,
+        seeded.sets,
+        args.years,
+        started.elapsed().as_secs_f64()
+    );
+    platform.close().await;
     Ok(())
 }
