@@ -1,8 +1,8 @@
-//! The roadmap "fitness workout tracker" under `/fitness`. Built so far: the exercise
-//! catalogue (at least 60 real exercises, inserted by a migration; admins edit it, users
-//! add private exercises) and workouts (ordered exercises, exact sets planned and done,
-//! active and past lists, local times across DST). Comments, schedules and reports follow
-//! (see docs/systems/fitness.md). Accounts are the platform's (`/auth`).
+//! The roadmap "fitness workout tracker" under `/fitness`: an exercise catalogue (67 real
+//! exercises inserted by a migration; admins edit it, users add private exercises);
+//! workouts with ordered exercises and exact sets, planned and done; comments; recurring
+//! schedules; active and past lists; and reports computed by the database, right across
+//! time zones and DST (see docs/systems/fitness.md). Accounts are the platform's (`/auth`).
 
 pub mod catalogue;
 pub mod comments;

@@ -116,6 +116,8 @@ async fn own_comment(
 }
 
 /// A workout's comments, oldest first.
+///
+/// Example: `GET /fitness/workouts/3/comments` → `[{"id": 1, "workoutId": 3, "body": "Squats felt heavy", ...}]`.
 #[utoipa::path(
     get,
     path = "/workouts/{id}/comments",
@@ -171,6 +173,8 @@ pub async fn add_comment(
 }
 
 /// Edit a comment.
+///
+/// Example: `PUT /fitness/workouts/3/comments/1` with `{"body": "Squats felt fine after all"}`.
 #[utoipa::path(
     put,
     path = "/workouts/{id}/comments/{comment_id}",
@@ -201,6 +205,8 @@ pub async fn edit_comment(
 }
 
 /// Delete a comment.
+///
+/// Example: `DELETE /fitness/workouts/3/comments/1` → 204.
 #[utoipa::path(
     delete,
     path = "/workouts/{id}/comments/{comment_id}",

@@ -66,6 +66,8 @@ pub async fn create_exercise(
 }
 
 /// One exercise (the catalogue's, or your own).
+///
+/// Example: `GET /fitness/exercises/15` → `{"id": 15, "name": "Back Squat", "category": "strength", "muscleGroup": "legs", "custom": false, ...}`.
 #[utoipa::path(
     get,
     path = "/exercises/{id}",
@@ -87,6 +89,8 @@ pub async fn get_exercise(
 }
 
 /// Change one of your exercises (catalogue entries: admins only).
+///
+/// Example: `PUT /fitness/exercises/69` with `{"name": "Sled Drag", "category": "strength", "muscleGroup": "legs"}`.
 #[utoipa::path(
     put,
     path = "/exercises/{id}",
@@ -113,6 +117,8 @@ pub async fn update_exercise(
 }
 
 /// Delete one of your exercises (catalogue entries: admins only).
+///
+/// Example: `DELETE /fitness/exercises/69` → 204, or 409 while workouts use it.
 #[utoipa::path(
     delete,
     path = "/exercises/{id}",

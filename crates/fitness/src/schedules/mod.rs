@@ -257,6 +257,8 @@ pub async fn create_schedule(
 }
 
 /// Delete a schedule and its pending workouts; completed and skipped ones stay (history).
+///
+/// Example: `DELETE /fitness/schedules/1` → 204.
 #[utoipa::path(
     delete,
     path = "/schedules/{id}",

@@ -47,6 +47,8 @@ pub async fn create_workout(
 }
 
 /// Pending workouts, soonest first.
+///
+/// Example: `GET /fitness/workouts/active?page=1&limit=20` → `{"data": [{"id": 3, "name": "Leg day", "scheduledAt": "2026-11-23T06:00:00Z", "localTime": "2026-11-23T07:00:00", ...}], "page": 1, "limit": 20, "total": 1}`.
 #[utoipa::path(
     get,
     path = "/workouts/active",
@@ -145,6 +147,8 @@ impl PastQuery {
 }
 
 /// Workouts scheduled before now, most recent first, with filters.
+///
+/// Example: `GET /fitness/workouts/past?from=2026-11-01&to=2026-11-30&timeZone=Europe/Paris&status=completed&exerciseId=15`.
 #[utoipa::path(
     get,
     path = "/workouts/past",
@@ -166,6 +170,8 @@ pub async fn list_past_workouts(
 }
 
 /// One of your workouts, with its exercises and sets.
+///
+/// Example: `GET /fitness/workouts/3`.
 #[utoipa::path(
     get,
     path = "/workouts/{id}",
@@ -187,6 +193,9 @@ pub async fn get_workout(
 
 /// Replace a workout: its fields, its exercises in the order sent (this is how they are
 /// reordered) and their sets, planned and done.
+///
+/// Example: `PUT /fitness/workouts/3` with the body of the create example, `"status": "completed"`
+/// and `"actualReps": 4` on a set that fell short.
 #[utoipa::path(
     put,
     path = "/workouts/{id}",
@@ -211,6 +220,8 @@ pub async fn replace_workout(
 }
 
 /// Delete a workout (its exercises, sets and comments go with it).
+///
+/// Example: `DELETE /fitness/workouts/3` → 204.
 #[utoipa::path(
     delete,
     path = "/workouts/{id}",
