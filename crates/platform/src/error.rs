@@ -98,6 +98,35 @@ impl FieldErrors {
     }
 }
 
+/// Checks free text: trimmed, at most `max` characters, no control characters other than
+/// line breaks, and not empty when `required`. The common rule of names, titles, notes.
+pub fn checked_text(
+    field: &str,
+    raw: &str,
+    max: usize,
+    required: bool,
+) -> Result<String, FieldError> {
+    let value = raw.trim();
+    if required && value.is_empty() {
+        return Err(FieldError::new(field, "required", "cannot be empty"));
+    }
+    if value.chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            "too_long",
+            format!("at most {max} characters"),
+        ));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(FieldError::new(
+            field,
+            "invalid",
+            "control characters are not allowed",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
 /// The JSON body of an error response, as documented in the OpenAPI schema.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

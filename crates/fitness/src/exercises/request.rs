@@ -1,5 +1,6 @@
 //! Request shapes of `/exercises` and their checks.
 
+use groundwork_platform::error::checked_text as text;
 use groundwork_platform::pagination::{Page, PageQuery};
 use groundwork_platform::{ApiError, FieldError, FieldErrors};
 use serde::Deserialize;
@@ -35,28 +36,6 @@ fn one_of(field: &str, raw: &str, allowed: &[&'static str]) -> Result<&'static s
             format!("must be one of {}", allowed.join(", ")),
         )
     })
-}
-
-fn text(field: &str, raw: &str, max: usize, required: bool) -> Result<String, FieldError> {
-    let value = raw.trim();
-    if required && value.is_empty() {
-        return Err(FieldError::new(field, "required", "cannot be empty"));
-    }
-    if value.chars().count() > max {
-        return Err(FieldError::new(
-            field,
-            "too_long",
-            format!("at most {max} characters"),
-        ));
-    }
-    if value.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(FieldError::new(
-            field,
-            "invalid",
-            "control characters are not allowed",
-        ));
-    }
-    Ok(value.to_owned())
 }
 
 impl ExerciseRequest {

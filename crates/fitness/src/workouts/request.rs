@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use groundwork_platform::error::checked_text as text;
 use groundwork_platform::{ApiError, FieldError, FieldErrors};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -81,28 +82,6 @@ pub struct SetRequest {
     /// Metres done, decimal string.
     #[serde(default)]
     actual_distance_metres: Option<String>,
-}
-
-fn text(field: &str, raw: &str, max: usize, required: bool) -> Result<String, FieldError> {
-    let value = raw.trim();
-    if required && value.is_empty() {
-        return Err(FieldError::new(field, "required", "cannot be empty"));
-    }
-    if value.chars().count() > max {
-        return Err(FieldError::new(
-            field,
-            "too_long",
-            format!("at most {max} characters"),
-        ));
-    }
-    if value.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(FieldError::new(
-            field,
-            "invalid",
-            "control characters are not allowed",
-        ));
-    }
-    Ok(value.to_owned())
 }
 
 fn count(field: &str, raw: Option<i64>, min: i64, max: i64) -> Result<Option<i32>, FieldError> {
