@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::request::{ExpenseRequest, ListQuery, PreferencesRequest, SummaryQuery};
 use super::response::{ExpenseResponse, PreferencesResponse, SummaryResponse};
-use crate::service::ExpenseService;
+use crate::service::{ExpenseService, default_preferences};
 
 /// Expense ids are UUIDs; anything else names no expense.
 fn expense_id(raw: &str) -> Result<Uuid, ApiError> {
@@ -59,7 +59,13 @@ pub async fn list_expenses(
     user: AuthUser,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Paginated<ExpenseResponse>>, ApiError> {
-    let preferences = expenses.preferences(user.id).await?;
+    // The preferences only say what "today" is, which only a period needs: the busiest
+    // request (a plain page) saves a query.
+    let preferences = if query.names_a_period() {
+        expenses.preferences(user.id).await?
+    } else {
+        default_preferences()
+    };
     let (filter, page) = query.parse(&preferences)?;
     let (rows, total) = expenses.list(user.id, &filter, page).await?;
     let data = rows.into_iter().map(Into::into).collect();

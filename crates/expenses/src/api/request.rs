@@ -182,6 +182,12 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// Whether it asks for a period (`past_week`, ...), which depends on the account's
+    /// time zone.
+    pub fn names_a_period(&self) -> bool {
+        self.period.is_some()
+    }
+
     /// The checked filter and page.
     pub fn parse(self, preferences: &Preferences) -> Result<(ExpenseFilter, Page), ApiError> {
         let mut checks = FieldErrors::new();

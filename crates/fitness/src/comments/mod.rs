@@ -7,10 +7,11 @@ mod repo;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use groundwork_platform::ApiError;
 use groundwork_platform::auth::AuthUser;
 use groundwork_platform::error::Problem;
+use groundwork_platform::error::checked_text;
 use groundwork_platform::http::extract::{Json, Path};
-use groundwork_platform::{ApiError, FieldError};
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -41,22 +42,7 @@ pub struct CommentRequest {
 
 impl CommentRequest {
     fn body(&self) -> Result<String, ApiError> {
-        let body = self.body.trim();
-        let error = |code: &'static str, message: &str| {
-            Err(ApiError::validation(vec![FieldError::new(
-                "body", code, message,
-            )]))
-        };
-        if body.is_empty() {
-            return error("required", "cannot be empty");
-        }
-        if body.chars().count() > 5_000 {
-            return error("too_long", "at most 5000 characters");
-        }
-        if body.chars().any(|c| c.is_control() && c != '\n') {
-            return error("invalid", "control characters are not allowed");
-        }
-        Ok(body.to_owned())
+        checked_text("body", &self.body, 5_000, true).map_err(|e| ApiError::validation(vec![e]))
     }
 }
 

@@ -3,6 +3,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use groundwork_platform::testing::TestApp;
+
 use crate::support::{app, call, exercise_id};
 
 fn leg_day(squat: i64, run: i64) -> Value {
@@ -19,6 +21,26 @@ fn leg_day(squat: i64, run: i64) -> Value {
             {"exerciseId": run, "sets": [{"durationSecs": 1200, "distanceMetres": "3000.5"}]},
         ]
     })
+}
+
+/// Two accounts, and a leg day posted by the first; returns (owner, other, workout, squat, run).
+async fn leg_day_of_a_new_owner(app: &TestApp) -> (String, String, Value, i64, i64) {
+    let owner = app.register_user().await.access_token;
+    let other = app.register_user().await.access_token;
+    let (squat, run) = (
+        exercise_id(app, "Back Squat").await,
+        exercise_id(app, "Running").await,
+    );
+    let workout = call(
+        app,
+        Method::POST,
+        "/workouts",
+        Some(&owner),
+        Some(&leg_day(squat, run)),
+    )
+    .await
+    .json();
+    (owner, other, workout, squat, run)
 }
 
 #[tokio::test]
@@ -90,21 +112,7 @@ async fn a_workout_keeps_its_exercises_in_order_and_its_numbers_exactly() {
 #[tokio::test]
 async fn someone_elses_workout_is_not_found_and_unchanged() {
     let app = app().await;
-    let owner = app.register_user().await.access_token;
-    let other = app.register_user().await.access_token;
-    let (squat, run) = (
-        exercise_id(&app, "Back Squat").await,
-        exercise_id(&app, "Running").await,
-    );
-    let workout = call(
-        &app,
-        Method::POST,
-        "/workouts",
-        Some(&owner),
-        Some(&leg_day(squat, run)),
-    )
-    .await
-    .json();
+    let (owner, other, workout, squat, run) = leg_day_of_a_new_owner(&app).await;
     let path = format!("/workouts/{}", workout["id"]);
     call(&app, Method::GET, &path, Some(&other), None)
         .await
@@ -352,21 +360,7 @@ async fn active_workouts_come_soonest_first_and_past_ones_filter() {
 #[tokio::test]
 async fn comments_are_the_owners_listed_oldest_first_and_editable() {
     let app = app().await;
-    let owner = app.register_user().await.access_token;
-    let other = app.register_user().await.access_token;
-    let (squat, run) = (
-        exercise_id(&app, "Back Squat").await,
-        exercise_id(&app, "Running").await,
-    );
-    let workout = call(
-        &app,
-        Method::POST,
-        "/workouts",
-        Some(&owner),
-        Some(&leg_day(squat, run)),
-    )
-    .await
-    .json();
+    let (owner, other, workout, _, _) = leg_day_of_a_new_owner(&app).await;
     let comments = format!("/workouts/{}/comments", workout["id"]);
     for body in ["Squats felt heavy", "Add 2.5 kg next week"] {
         let added = call(
