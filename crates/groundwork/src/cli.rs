@@ -45,6 +45,9 @@ pub enum Command {
     /// Fitness tracker tools.
     #[command(subcommand)]
     Fitness(FitnessCommand),
+    /// URL shortener tools.
+    #[command(subcommand)]
+    Shortener(ShortenerCommand),
 }
 
 #[derive(Subcommand)]
@@ -129,6 +132,22 @@ pub struct FitnessSeedArgs {
     /// Seed of the random choices (same seed, same data).
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+}
+
+#[derive(Subcommand)]
+pub enum ShortenerCommand {
+    /// Fill a freshly migrated database with anonymous links (benchmarks).
+    Seed(ShortenerSeedArgs),
+}
+
+#[derive(Args)]
+pub struct ShortenerSeedArgs {
+    /// Links, each with a random code of `shortener.code_length` characters.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub links: usize,
+    /// Write the codes to this file, one per line.
+    #[arg(long, value_name = "FILE")]
+    pub codes: Option<std::path::PathBuf>,
 }
 
 #[derive(Args)]

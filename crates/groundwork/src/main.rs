@@ -51,6 +51,9 @@ fn main() -> ExitCode {
             Command::Todo(cli::SeedCommand::Seed(args)) => commands::seed::todo(args).await,
             Command::Expenses(cli::SeedCommand::Seed(args)) => commands::seed::expenses(args).await,
             Command::Books(cli::BooksCommand::Seed(args)) => commands::seed::books(args).await,
+            Command::Shortener(cli::ShortenerCommand::Seed(args)) => {
+                commands::seed::shortener(args).await
+            }
             Command::Fitness(cli::FitnessCommand::Seed(args)) => {
                 commands::seed::fitness(args).await
             }

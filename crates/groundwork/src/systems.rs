@@ -9,6 +9,7 @@ use groundwork_expenses::ExpensesSystem;
 use groundwork_fitness::FitnessSystem;
 use groundwork_platform::System;
 use groundwork_platform::auth::AuthSystem;
+use groundwork_shortener::ShortenerSystem;
 use groundwork_todo::TodoSystem;
 
 /// All systems, each at its default mount path unless `--mount` says otherwise.
@@ -20,5 +21,6 @@ pub fn all() -> Vec<Arc<dyn System>> {
         Arc::new(ExpensesSystem),
         Arc::new(BooksSystem),
         Arc::new(FitnessSystem),
+        Arc::new(ShortenerSystem::default()),
     ]
 }

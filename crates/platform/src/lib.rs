@@ -8,6 +8,7 @@
 //! - [`auth`]: users, passwords, JWT access tokens, rotating refresh tokens, roles, `/auth`;
 //! - [`http`]: the middleware stack and the problem-aware extractors;
 //! - [`ratelimit`]: GCRA limiters, in-process and on Redis;
+//! - [`pubsub`]: fan-out between instances, in-process and on Redis;
 //! - [`system`]: the contract each system crate implements, and [`app`] which mounts them;
 //! - [`server`]: serving with graceful shutdown;
 //! - `testing` (feature): `TestApp`, the harness every integration test uses.
@@ -22,6 +23,7 @@ pub mod http;
 pub mod openapi;
 pub mod pagination;
 mod platform;
+pub mod pubsub;
 pub mod ratelimit;
 pub mod server;
 pub mod system;

@@ -17,6 +17,7 @@ use crate::auth::service::AuthService;
 use crate::auth::tokens::{self, AccessTokens};
 use crate::config::{Config, Settings};
 use crate::db::{self, DbSetupError, MigrationReport, SystemMigrations};
+use crate::pubsub::{InProcessPubSub, PubSub, RedisPubSub};
 use crate::ratelimit::{InMemoryRateLimiter, RateLimiter, RedisRateLimiter};
 use crate::system::System;
 
@@ -57,6 +58,7 @@ struct Inner {
     auth: AuthService,
     limiter: Arc<dyn RateLimiter>,
     redis: Option<ConnectionManager>,
+    pubsub: Arc<dyn PubSub>,
     metrics: PrometheusHandle,
     queries: Arc<AtomicU64>,
     shutdown: CancellationToken,
@@ -70,7 +72,8 @@ impl Platform {
         let mut db = db::connect(settings).await?;
         let queries = Arc::new(AtomicU64::new(0));
         count_queries(&mut db, queries.clone());
-        let redis = connect_redis(settings).await?;
+        let shutdown = CancellationToken::new();
+        let (redis, pubsub) = connect_redis(settings, &shutdown).await?;
         let limiter: Arc<dyn RateLimiter> = match &redis {
             Some(connection) => Arc::new(RedisRateLimiter::new(
                 connection.clone(),
@@ -108,9 +111,10 @@ impl Platform {
                 auth,
                 limiter,
                 redis,
+                pubsub,
                 metrics,
                 queries,
-                shutdown: CancellationToken::new(),
+                shutdown,
             }),
         })
     }
@@ -143,6 +147,11 @@ impl Platform {
     /// The Redis connection, when configured.
     pub fn redis(&self) -> Option<&ConnectionManager> {
         self.inner.redis.as_ref()
+    }
+
+    /// Fan-out to every instance (in-process, or Redis when configured).
+    pub fn pubsub(&self) -> &Arc<dyn PubSub> {
+        &self.inner.pubsub
     }
 
     /// The Prometheus registry's handle.
@@ -210,9 +219,15 @@ fn migration_sets(systems: &[Arc<dyn System>]) -> Vec<SystemMigrations> {
     sets
 }
 
-async fn connect_redis(settings: &Settings) -> Result<Option<ConnectionManager>, PlatformError> {
+type RedisHandles = (Option<ConnectionManager>, Arc<dyn PubSub>);
+
+/// The Redis connection and the pub/sub on it, or none and the in-process pub/sub.
+async fn connect_redis(
+    settings: &Settings,
+    shutdown: &CancellationToken,
+) -> Result<RedisHandles, PlatformError> {
     let Some(url) = &settings.redis.url else {
-        return Ok(None);
+        return Ok((None, Arc::new(InProcessPubSub::new())));
     };
     let target = db::redact_url(url.expose());
     let error = |message: String| PlatformError::Redis {
@@ -220,9 +235,19 @@ async fn connect_redis(settings: &Settings) -> Result<Option<ConnectionManager>,
         message,
     };
     let client = redis::Client::open(url.expose()).map_err(|e| error(e.to_string()))?;
-    let connecting = ConnectionManager::new(client);
+    let connecting = async {
+        let connection = ConnectionManager::new(client.clone()).await?;
+        let pubsub = RedisPubSub::connect(
+            client.clone(),
+            connection.clone(),
+            &settings.redis.key_prefix,
+            shutdown.clone(),
+        )
+        .await?;
+        Ok::<_, redis::RedisError>((connection, pubsub))
+    };
     match tokio::time::timeout(Duration::from_secs(5), connecting).await {
-        Ok(Ok(connection)) => Ok(Some(connection)),
+        Ok(Ok((connection, pubsub))) => Ok((Some(connection), Arc::new(pubsub))),
         Ok(Err(e)) => Err(error(e.to_string())),
         Err(_) => Err(error("timed out after 5 s".into())),
     }

@@ -1,11 +1,12 @@
-//! `groundwork todo seed`, `groundwork expenses seed`, `groundwork books seed`: benchmark
+//! `groundwork todo seed`, `groundwork expenses seed`, `groundwork books seed`,
+//! `groundwork fitness seed`, `groundwork shortener seed`: benchmark
 //! data sets.
 
 use std::time::Instant;
 
 use groundwork_platform::config::Config;
 
-use crate::cli::{BooksSeedArgs, FitnessSeedArgs, OwnedSeedArgs};
+use crate::cli::{BooksSeedArgs, FitnessSeedArgs, OwnedSeedArgs, ShortenerSeedArgs};
 
 /// Accounts and their to-do items.
 pub async fn todo(args: OwnedSeedArgs) -> anyhow::Result<()> {
@@ -70,6 +71,31 @@ pub async fn fitness(args: FitnessSeedArgs) -> anyhow::Result<()> {
         seeded.workouts,
         seeded.sets,
         args.years,
+        started.elapsed().as_secs_f64()
+    );
+    platform.close().await;
+    Ok(())
+}
+
+/// Anonymous short links.
+pub async fn shortener(args: ShortenerSeedArgs) -> anyhow::Result<()> {
+    let config = Config::load()?;
+    let settings: groundwork_shortener::ShortenerSettings = config.section("shortener")?;
+    settings.check().map_err(|e| anyhow::anyhow!(e))?;
+    let platform = super::platform(config).await?;
+    super::ensure_schema(&platform, false).await?;
+    let started = Instant::now();
+    groundwork_shortener::seed::run(
+        platform.db(),
+        args.links,
+        settings.code_length,
+        args.codes.as_deref(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e.to_problem().detail))?;
+    eprintln!(
+        "seeded {} links in {:.1} s",
+        args.links,
         started.elapsed().as_secs_f64()
     );
     platform.close().await;

@@ -7,3 +7,4 @@ mod books_crash;
 mod commands;
 mod harness;
 mod serve;
+mod shortener;

@@ -39,6 +39,7 @@ pub use services::{
 /// Builds a [`TestApp`].
 pub struct TestAppBuilder {
     systems: Vec<Arc<dyn System>>,
+    paths: Vec<Option<String>>,
     figment: Figment,
 }
 
@@ -46,6 +47,14 @@ impl TestAppBuilder {
     /// Mounts a system at its default path.
     pub fn system(mut self, system: impl System) -> Self {
         self.systems.push(Arc::new(system));
+        self.paths.push(None);
+        self
+    }
+
+    /// Mounts a system at `path` (`/` for the root, as `--mount shortener=/` does).
+    pub fn system_at(mut self, system: impl System, path: &str) -> Self {
+        self.systems.push(Arc::new(system));
+        self.paths.push(Some(path.to_owned()));
         self
     }
 
@@ -87,7 +96,11 @@ impl TestAppBuilder {
             .systems
             .iter()
             .cloned()
-            .map(Mount::default_for)
+            .zip(self.paths)
+            .map(|(system, path)| match path {
+                Some(path) => Mount { system, path },
+                None => Mount::default_for(system),
+            })
             .collect();
         let app = crate::app::build(&platform, &mounts).expect("build the app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -95,6 +108,13 @@ impl TestAppBuilder {
             .expect("bind 127.0.0.1:0");
         let address = listener.local_addr().expect("local address");
         let shutdown = platform.shutdown_token().clone();
+        // The systems' workers (flushers, cleaners) run as under `groundwork serve`.
+        let tasks = self
+            .systems
+            .iter()
+            .flat_map(|system| system.background_tasks(&platform))
+            .collect();
+        let tasks = crate::server::start_tasks(tasks, &shutdown);
         let server = tokio::spawn(crate::server::serve(
             listener,
             app.router,
@@ -110,7 +130,8 @@ impl TestAppBuilder {
             platform,
             client,
             openapi: app.openapi,
-            server,
+            server: Some(server),
+            tasks,
             _database: database,
             _dir: dir,
         }
@@ -127,7 +148,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The OpenAPI document it serves.
     pub openapi: utoipa::openapi::OpenApi,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    tasks: tokio_util::task::TaskTracker,
     // Declared last: dropped after the server is stopped.
     _database: Option<TestDatabase>,
     _dir: tempfile::TempDir,
@@ -136,7 +158,9 @@ pub struct TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.platform.shutdown_token().cancel();
-        self.server.abort();
+        if let Some(server) = &self.server {
+            server.abort();
+        }
     }
 }
 
@@ -145,6 +169,7 @@ impl TestApp {
     pub fn builder() -> TestAppBuilder {
         TestAppBuilder {
             systems: Vec::new(),
+            paths: Vec::new(),
             figment: Figment::new(),
         }
     }
@@ -155,6 +180,20 @@ impl TestApp {
             .system(crate::auth::AuthSystem)
             .spawn()
             .await
+    }
+
+    /// Shuts down as `groundwork serve` does on SIGTERM: stops accepting, drains the
+    /// requests in flight, then waits for the background tasks (their final flushes). The
+    /// database stays open, so a test can check what was written.
+    pub async fn shut_down(&mut self) {
+        self.platform.shutdown_token().cancel();
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+        crate::server::stop_tasks(self.tasks.clone(), std::time::Duration::from_secs(10)).await;
     }
 
     /// The absolute URL of a path.
