@@ -37,11 +37,14 @@ limits=(
   GROUNDWORK__RATE_LIMIT__LOGIN_FAILURES_PER_IP=1000000000 GROUNDWORK__RATE_LIMIT__LOGIN_FAILURES_PER_ACCOUNT=1000000000
 )
 
-# oha on CPU 1 for SECONDS_PER_ROUND → "requests/s p99_ms p50_ms", failing loudly if any
-# response was not a success (a benchmark of errors is worthless); ALLOW_STATUS=401 for a
-# measurement of an expected error.
+# oha on CPU 1 for SECONDS_PER_ROUND (or for exactly REQUESTS requests when that is set)
+# → "requests/s p99_ms p50_ms responses", failing loudly if any response was not a success
+# (a benchmark of errors is worthless); ALLOW_STATUS=401 (or 302) for a measurement of an
+# expected non-2xx status.
 measure() {
-  taskset -c 1 "$OHA" --no-tui --output-format json -z "${SECONDS_PER_ROUND}s" "$@" |
+  local length=(-z "${SECONDS_PER_ROUND}s")
+  [ -n "${REQUESTS:-}" ] && length=(-n "$REQUESTS")
+  taskset -c 1 "$OHA" --no-tui --output-format json "${length[@]}" "$@" |
     ALLOW_STATUS="${ALLOW_STATUS:-}" python3 -c '
 import json, os, sys
 d = json.load(sys.stdin)
@@ -53,7 +56,7 @@ bad = {k: v for k, v in codes.items() if not (k.startswith("2") or k == allowed)
 errors = {k: v for k, v in d.get("errorDistribution", {}).items() if k != "aborted due to deadline"}
 if bad or errors:
     sys.exit("unexpected responses: %s %s" % (bad, errors))
-print(round(s["requestsPerSec"]), round(p["p99"] * 1000, 2), round(p["p50"] * 1000, 2))'
+print(round(s["requestsPerSec"]), round(p["p99"] * 1000, 2), round(p["p50"] * 1000, 2), sum(codes.values()))'
 }
 
 field() { echo "$1" | cut -d' ' -f"$2"; }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use axum::extract::{OriginalUri, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use groundwork_platform::ApiError;
@@ -13,7 +13,7 @@ use groundwork_platform::http::client_ip::ClientIp;
 use groundwork_platform::http::extract::Path;
 
 use crate::cache::CachedLink;
-use crate::clicks::Click;
+use crate::clicks::ClickHeaders;
 use crate::code::looks_like_code;
 use crate::page::{Dead, dead_link, unknown_link};
 use crate::service::Shortener;
@@ -45,7 +45,7 @@ pub async fn follow_link(
     method: Method,
     ClientIp(ip): ClientIp,
     OriginalUri(original): OriginalUri,
-    headers: HeaderMap,
+    headers: ClickHeaders,
 ) -> Response {
     // The mount path: everything before the code's segment.
     let home = || {
@@ -68,15 +68,7 @@ pub async fn follow_link(
         return dead_link(reason, &home());
     }
     if counts {
-        state.clicks.record(&Click {
-            link_id: link.record.id,
-            at: Utc::now(),
-            referer: headers.get(header::REFERER).and_then(|v| v.to_str().ok()),
-            user_agent: headers
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok()),
-            ip,
-        });
+        state.clicks.record(&headers.click(link.record.id, ip));
     }
     let cache = if link.status == StatusCode::MOVED_PERMANENTLY
         || link.status == StatusCode::PERMANENT_REDIRECT

@@ -2,6 +2,8 @@
 //! is a bot (crawlers, link-preview fetchers, command-line clients, libraries). Families
 //! only, never versions: enough for a report, and a small, fixed set of rows.
 
+use std::borrow::Cow;
+
 /// A user agent reduced to its families.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Agent {
@@ -113,12 +115,12 @@ pub fn classify(user_agent: Option<&str>) -> Agent {
 /// The referring host of a `Referer` header: `news.example`, `(direct)` without one,
 /// `(unknown)` when it names no host. Paths and queries are dropped: they can carry
 /// personal data and would make the table grow without bound.
-pub fn referrer_host(referer: Option<&str>) -> String {
+pub fn referrer_host(referer: Option<&str>) -> Cow<'static, str> {
     let Some(value) = referer.map(str::trim).filter(|r| !r.is_empty()) else {
-        return "(direct)".into();
+        return Cow::Borrowed("(direct)");
     };
     let Some((_, rest)) = value.split_once("://") else {
-        return "(unknown)".into();
+        return Cow::Borrowed("(unknown)");
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host_port = authority.rsplit('@').next().unwrap_or("");
@@ -133,7 +135,11 @@ pub fn referrer_host(referer: Option<&str>) -> String {
         && host
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-.:_".contains(&b));
-    if valid { host } else { "(unknown)".into() }
+    if valid {
+        Cow::Owned(host)
+    } else {
+        Cow::Borrowed("(unknown)")
+    }
 }
 
 #[cfg(test)]

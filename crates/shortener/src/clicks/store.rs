@@ -6,15 +6,19 @@ use std::net::IpAddr;
 use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
+    Statement, Value,
+};
 use sha2::{Digest, Sha256};
 
 use super::Batch;
-use crate::entities::{agents_daily, clicks_hourly, links, referrers_daily, salts, visitors_daily};
+use crate::entities::{links, salts};
 
-/// Rows per statement: far below SQLite's and PostgreSQL's bind-parameter limits.
-const ROWS_PER_STATEMENT: usize = 2000;
+/// Rows per statement: far below SQLite's and PostgreSQL's bind-parameter limits, and
+/// small enough that building one does not hold a request thread for long.
+const ROWS_PER_STATEMENT: usize = 500;
 
 /// The salts this process has read, by day.
 #[derive(Default)]
@@ -99,10 +103,90 @@ fn visitor_id(salt: &[u8; 32], ip: IpAddr, agent_digest: u64) -> i64 {
     i64::from_le_bytes(first)
 }
 
-/// `"table"."column" + "excluded"."column"`: add the new count to the stored one.
-fn add_to(table: &str, column: &str) -> Expr {
-    Expr::cust(format!(r#""{table}"."{column}" + "excluded"."{column}""#))
+/// One multi-row upsert: `INSERT INTO table (columns) VALUES (...), ... ON CONFLICT (key)
+/// DO UPDATE SET count = table.count + excluded.count` (or `DO NOTHING` without a count
+/// column). Written as SQL rather than through entities: a flush may write tens of
+/// thousands of rows a second, and building them as active models cost more than the
+/// database's own work. The same text runs on SQLite and PostgreSQL but for placeholders.
+struct Upsert {
+    table: &'static str,
+    columns: &'static [&'static str],
+    key: &'static [&'static str],
+    /// The column to add to on conflict; `None` keeps the stored row.
+    count: Option<&'static str>,
 }
+
+impl Upsert {
+    async fn run(&self, db: &impl ConnectionTrait, rows: &[Vec<Value>]) -> Result<(), DbErr> {
+        let postgres = db.get_database_backend() == DbBackend::Postgres;
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = format!(
+                "INSERT INTO \"{}\" (\"{}\") VALUES ",
+                self.table,
+                self.columns.join("\", \"")
+            );
+            let mut values = Vec::with_capacity(chunk.len() * self.columns.len());
+            for (row_index, row) in chunk.iter().enumerate() {
+                sql.push_str(if row_index == 0 { "(" } else { ", (" });
+                for (column_index, value) in row.iter().enumerate() {
+                    if column_index > 0 {
+                        sql.push_str(", ");
+                    }
+                    values.push(value.clone());
+                    if postgres {
+                        sql.push_str(&format!("${}", values.len()));
+                    } else {
+                        sql.push('?');
+                    }
+                }
+                sql.push(')');
+            }
+            sql.push_str(&format!(" ON CONFLICT (\"{}\") ", self.key.join("\", \"")));
+            match self.count {
+                Some(column) => sql.push_str(&format!(
+                    "DO UPDATE SET \"{column}\" = \"{table}\".\"{column}\" + excluded.\"{column}\"",
+                    table = self.table
+                )),
+                None => sql.push_str("DO NOTHING"),
+            }
+            db.execute_raw(Statement::from_sql_and_values(
+                db.get_database_backend(),
+                sql,
+                values,
+            ))
+            .await?;
+            // Building the next statement is CPU work on a request thread: let waiting
+            // requests run first.
+            tokio::task::yield_now().await;
+        }
+        Ok(())
+    }
+}
+
+const HOURLY: Upsert = Upsert {
+    table: "shortener_clicks_hourly",
+    columns: &["link_id", "hour", "clicks"],
+    key: &["link_id", "hour"],
+    count: Some("clicks"),
+};
+const REFERRERS: Upsert = Upsert {
+    table: "shortener_referrers_daily",
+    columns: &["link_id", "day", "referrer", "clicks"],
+    key: &["link_id", "day", "referrer"],
+    count: Some("clicks"),
+};
+const AGENTS: Upsert = Upsert {
+    table: "shortener_agents_daily",
+    columns: &["link_id", "day", "browser", "os", "bot", "clicks"],
+    key: &["link_id", "day", "browser", "os", "bot"],
+    count: Some("clicks"),
+};
+const VISITORS: Upsert = Upsert {
+    table: "shortener_visitors_daily",
+    columns: &["link_id", "day", "visitor"],
+    key: &["link_id", "day", "visitor"],
+    count: None,
+};
 
 /// Writes `batch` in one transaction. Clicks of links deleted meanwhile are dropped.
 pub(super) async fn write(
@@ -111,96 +195,53 @@ pub(super) async fn write(
     batch: &Batch,
 ) -> Result<(), DbErr> {
     let tx = groundwork_platform::db::begin_write(db).await?;
-    let wanted: BTreeSet<i64> = batch.hourly.keys().map(|(link, _)| *link).collect();
+    let wanted: BTreeSet<i64> = batch
+        .hourly
+        .keys()
+        .map(|(link, _)| *link)
+        .chain(batch.referrers.keys().map(|(link, _, _)| *link))
+        .chain(batch.agents.keys().map(|(link, _, _)| *link))
+        .collect();
     let live = existing_links(&tx, &wanted).await?;
 
-    let hourly: Vec<_> = batch
+    let hourly: Vec<Vec<Value>> = batch
         .hourly
         .iter()
         .filter(|((link, _), _)| live.contains(link))
         .filter_map(|((link, hour), n)| {
-            Some(clicks_hourly::ActiveModel {
-                link_id: Set(*link),
-                hour: Set(DateTime::<Utc>::from_timestamp(hour * 3600, 0)?),
-                clicks: Set(*n),
-            })
+            let start = DateTime::<Utc>::from_timestamp(hour * 3600, 0)?;
+            Some(vec![(*link).into(), start.into(), (*n).into()])
         })
         .collect();
-    for rows in hourly.chunks(ROWS_PER_STATEMENT) {
-        clicks_hourly::Entity::insert_many(rows.to_vec())
-            .on_conflict(
-                OnConflict::columns([clicks_hourly::Column::LinkId, clicks_hourly::Column::Hour])
-                    .value(
-                        clicks_hourly::Column::Clicks,
-                        add_to("shortener_clicks_hourly", "clicks"),
-                    )
-                    .to_owned(),
-            )
-            .exec_without_returning(&tx)
-            .await?;
-    }
+    HOURLY.run(&tx, &hourly).await?;
 
-    let referrers: Vec<_> = batch
+    let referrers: Vec<Vec<Value>> = batch
         .referrers
         .iter()
         .filter(|((link, _, _), _)| live.contains(link))
-        .map(|((link, day, referrer), n)| referrers_daily::ActiveModel {
-            link_id: Set(*link),
-            day: Set(*day),
-            referrer: Set(referrer.clone()),
-            clicks: Set(*n),
+        .map(|((link, day, referrer), n)| {
+            let name = batch.referrer_name(*referrer);
+            vec![(*link).into(), (*day).into(), name.into(), (*n).into()]
         })
         .collect();
-    for rows in referrers.chunks(ROWS_PER_STATEMENT) {
-        referrers_daily::Entity::insert_many(rows.to_vec())
-            .on_conflict(
-                OnConflict::columns([
-                    referrers_daily::Column::LinkId,
-                    referrers_daily::Column::Day,
-                    referrers_daily::Column::Referrer,
-                ])
-                .value(
-                    referrers_daily::Column::Clicks,
-                    add_to("shortener_referrers_daily", "clicks"),
-                )
-                .to_owned(),
-            )
-            .exec_without_returning(&tx)
-            .await?;
-    }
+    REFERRERS.run(&tx, &referrers).await?;
 
-    let agents: Vec<_> = batch
+    let agents: Vec<Vec<Value>> = batch
         .agents
         .iter()
         .filter(|((link, _, _), _)| live.contains(link))
-        .map(|((link, day, agent), n)| agents_daily::ActiveModel {
-            link_id: Set(*link),
-            day: Set(*day),
-            browser: Set(agent.browser.to_owned()),
-            os: Set(agent.os.to_owned()),
-            bot: Set(agent.bot),
-            clicks: Set(*n),
+        .map(|((link, day, agent), n)| {
+            vec![
+                (*link).into(),
+                (*day).into(),
+                agent.browser.into(),
+                agent.os.into(),
+                agent.bot.into(),
+                (*n).into(),
+            ]
         })
         .collect();
-    for rows in agents.chunks(ROWS_PER_STATEMENT) {
-        agents_daily::Entity::insert_many(rows.to_vec())
-            .on_conflict(
-                OnConflict::columns([
-                    agents_daily::Column::LinkId,
-                    agents_daily::Column::Day,
-                    agents_daily::Column::Browser,
-                    agents_daily::Column::Os,
-                    agents_daily::Column::Bot,
-                ])
-                .value(
-                    agents_daily::Column::Clicks,
-                    add_to("shortener_agents_daily", "clicks"),
-                )
-                .to_owned(),
-            )
-            .exec_without_returning(&tx)
-            .await?;
-    }
+    AGENTS.run(&tx, &agents).await?;
 
     let mut visitors = HashSet::new();
     for (link, day, ip, agent) in &batch.visitors {
@@ -209,28 +250,11 @@ pub(super) async fn write(
             visitors.insert((*link, *day, visitor_id(&salt, *ip, *agent)));
         }
     }
-    let visitors: Vec<_> = visitors
+    let visitors: Vec<Vec<Value>> = visitors
         .into_iter()
-        .map(|(link, day, visitor)| visitors_daily::ActiveModel {
-            link_id: Set(link),
-            day: Set(day),
-            visitor: Set(visitor),
-        })
+        .map(|(link, day, visitor)| vec![link.into(), day.into(), visitor.into()])
         .collect();
-    for rows in visitors.chunks(ROWS_PER_STATEMENT) {
-        visitors_daily::Entity::insert_many(rows.to_vec())
-            .on_conflict(
-                OnConflict::columns([
-                    visitors_daily::Column::LinkId,
-                    visitors_daily::Column::Day,
-                    visitors_daily::Column::Visitor,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(&tx)
-            .await?;
-    }
+    VISITORS.run(&tx, &visitors).await?;
     tx.commit().await
 }
 
@@ -241,7 +265,7 @@ async fn existing_links(
 ) -> Result<HashSet<i64>, DbErr> {
     let ids: Vec<i64> = ids.iter().copied().collect();
     let mut live = HashSet::with_capacity(ids.len());
-    for chunk in ids.chunks(ROWS_PER_STATEMENT * 4) {
+    for chunk in ids.chunks(ROWS_PER_STATEMENT * 10) {
         let found: Vec<i64> = links::Entity::find()
             .select_only()
             .column(links::Column::Id)

@@ -4,8 +4,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use chrono::Utc;
+use axum::http::StatusCode;
 use groundwork_platform::auth::extract::{AuthUser, MaybeUser};
 use groundwork_platform::http::client_ip::ClientIp;
 use groundwork_platform::http::extract::{Json, Path};
@@ -15,7 +14,7 @@ use groundwork_platform::{ApiError, ApiResult};
 use super::request::{CreateLinkRequest, UpdateLinkRequest};
 use super::{LinkResponse, Site, StatsResponse, check_may_change, repo};
 use crate::cache::LinkRecord;
-use crate::clicks::Click;
+use crate::clicks::ClickHeaders;
 use crate::code::looks_like_code;
 use crate::entities::links;
 use crate::error::{Body, Params, no_such_link, spec_status};
@@ -152,19 +151,11 @@ pub async fn get_link(
     State(state): State<Arc<Shortener>>,
     Path(code): Path<String>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
+    headers: ClickHeaders,
     site: Site,
 ) -> ApiResult<Json<LinkResponse>> {
     let row = existing(&state, &code).await?;
-    state.clicks.record(&Click {
-        link_id: row.id,
-        at: Utc::now(),
-        referer: headers.get(header::REFERER).and_then(|v| v.to_str().ok()),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok()),
-        ip,
-    });
+    state.clicks.record(&headers.click(row.id, ip));
     Ok(Json(LinkResponse::new(row, &site.base)))
 }
 
