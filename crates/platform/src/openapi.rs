@@ -139,10 +139,7 @@ pub fn docs_page(script_url: &str) -> String {
 </body>
 </html>
 "#;
-    let script = script_url
-        .replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;");
+    let script = crate::http::html::escape(script_url);
     Scalar::new(serde_json::Value::Null)
         .custom_html(HTML.replace("$script", &script))
         .title("Groundwork API reference")

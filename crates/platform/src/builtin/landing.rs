@@ -3,6 +3,8 @@
 
 use axum::response::Html;
 
+use crate::http::html::escape;
+
 /// One line of the landing page.
 pub struct Entry {
     /// System name.
@@ -60,13 +62,6 @@ pub async fn landing(
     axum::extract::State(page): axum::extract::State<std::sync::Arc<str>>,
 ) -> Html<String> {
     Html(page.to_string())
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod context;
 pub mod cors;
 pub mod extract;
 pub mod guard;
+pub mod html;
 pub mod metrics;
 pub mod no_store;
 pub mod pipeline;

@@ -219,6 +219,24 @@ impl TestApp {
         }
     }
 
+    /// `method path`, with a bearer token and a JSON body when given.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let mut request = self.request(method, path);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        self.send(request).await
+    }
+
     /// `GET path`.
     pub async fn get(&self, path: &str) -> TestResponse {
         self.send(self.request(Method::GET, path)).await

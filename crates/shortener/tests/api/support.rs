@@ -26,14 +26,8 @@ pub async fn call(
     token: Option<&str>,
     body: Option<Value>,
 ) -> TestResponse {
-    let mut request = app.request(method, &format!("/shortener{path}"));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    app.send(request).await
+    app.call(method, &format!("/shortener{path}"), token, body)
+        .await
 }
 
 /// Creates a link to `url` anonymously; returns its JSON.

@@ -25,14 +25,7 @@ pub async fn call(
     token: Option<&str>,
     body: Option<Value>,
 ) -> TestResponse {
-    let mut request = app.request(method, &format!("/todo{path}"));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    app.send(request).await
+    app.call(method, &format!("/todo{path}"), token, body).await
 }
 
 /// Registers a new account through `POST /todo/register`; returns its token.
