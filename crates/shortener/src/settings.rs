@@ -31,7 +31,8 @@ pub struct ShortenerSettings {
     pub negative_cache_ttl_secs: u64,
     /// How often counted clicks are written to the database (milliseconds).
     pub flush_interval_ms: u64,
-    /// Clicks counted in memory that trigger a flush before the interval is up.
+    /// Clicks counted in memory that trigger a flush before the interval is up; also the
+    /// distinct visits that trigger an early write of the analytics details.
     pub flush_max_events: u64,
     /// Days of analytics `GET /shorten/{code}/analytics` returns at most in one request.
     pub max_analytics_days: i64,

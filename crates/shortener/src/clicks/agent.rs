@@ -83,6 +83,16 @@ const SYSTEMS: &[(&str, &str)] = &[
 /// Longest user agent looked at; real ones are a few hundred bytes.
 const MAX_AGENT_LEN: usize = 512;
 
+/// The part of a `User-Agent` value that is looked at and kept: its first
+/// [`MAX_AGENT_LEN`] bytes, cut at a character boundary.
+pub fn truncated(user_agent: &str) -> &str {
+    let mut end = user_agent.len().min(MAX_AGENT_LEN);
+    while !user_agent.is_char_boundary(end) {
+        end -= 1;
+    }
+    &user_agent[..end]
+}
+
 /// Classifies a `User-Agent` header value.
 pub fn classify(user_agent: Option<&str>) -> Agent {
     let Some(raw) = user_agent.map(str::trim).filter(|ua| !ua.is_empty()) else {
@@ -93,12 +103,7 @@ pub fn classify(user_agent: Option<&str>) -> Agent {
             bot: true,
         };
     };
-    let cut = raw
-        .char_indices()
-        .take_while(|(i, _)| *i < MAX_AGENT_LEN)
-        .last()
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let lower = raw[..cut].to_ascii_lowercase();
+    let lower = truncated(raw).to_ascii_lowercase();
     let find = |table: &[(&str, &'static str)]| {
         table
             .iter()

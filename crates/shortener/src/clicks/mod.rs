@@ -2,7 +2,8 @@
 //! (a few hash-map updates under a lock held for well under a microsecond); a background
 //! task writes the counts to the database every `flush_interval_ms`, in one transaction
 //! of multi-row upserts, and the analytics details every ten intervals, or sooner once
-//! `flush_max_events` clicks are waiting or a reader asks (see [`ClickRecorder::run`]).
+//! `flush_max_events` clicks (or distinct visits) are waiting or a reader asks (see
+//! [`ClickRecorder::run`]).
 //!
 //! Guarantees: after a flush the stored counts are exact. A graceful shutdown flushes
 //! what is left. A crash loses the clicks of the last interval (one second by default).
@@ -13,7 +14,7 @@ mod store;
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{LazyLock, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -70,71 +71,87 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClickHeaders {
     }
 }
 
+/// The hash maps of the click path. foldhash is several times faster than the standard
+/// library's SipHash on these small keys, which matters at one click per redirect; its
+/// per-process random seed still keeps crafted keys from piling into one bucket.
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Digests of header values, the same for the whole life of the process (so batches can be
+/// merged), never stored.
+static DIGESTS: LazyLock<foldhash::fast::RandomState> = LazyLock::new(Default::default);
+
+fn digest(value: impl std::hash::Hash) -> u64 {
+    use std::hash::BuildHasher;
+    DIGESTS.hash_one(value)
+}
+
+/// Where a click came from: what the analytics details (referrers, agents, visitors) are
+/// added up by. The header values behind the digests are in [`Batch`]'s name maps, copied
+/// once per batch rather than once per click.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Visit {
+    pub link_id: i64,
+    pub day: NaiveDate,
+    /// Digest of the referring host.
+    pub referrer: u64,
+    /// Digest of the (truncated) `User-Agent` header, `None` included.
+    pub agent: u64,
+    /// The client's address, canonical (IPv4-mapped IPv6 as IPv4).
+    pub ip: IpAddr,
+}
+
 /// Clicks added up since the last flush.
 #[derive(Default)]
 pub(crate) struct Batch {
     /// Clicks in `hourly`.
     pub events: u64,
-    /// Clicks in the detail maps (referrers, agents, visitors), which are written less
-    /// often than the counts; see [`ClickRecorder::run`].
-    detail_events: u64,
     /// (link, hours since the epoch) → clicks.
-    pub hourly: HashMap<(i64, i64), i64>,
-    /// (link, day, referrer digest) → clicks; the names are in `referrer_names`, so a
-    /// click only allocates for a referrer not seen yet in this batch.
-    pub referrers: HashMap<(i64, NaiveDate, u64), i64>,
-    referrer_names: HashMap<u64, String>,
-    pub agents: HashMap<(i64, NaiveDate, Agent), i64>,
-    /// (link, day, address, user-agent digest): hashed into visitor ids when written.
-    pub visitors: HashSet<(i64, NaiveDate, IpAddr, u64)>,
-    /// User-agent digest → families, so each distinct agent is classified once a batch.
-    agent_memo: HashMap<u64, Agent>,
+    pub hourly: Map<(i64, i64), i64>,
+    /// Clicks by visit. Written less often than the counts (see [`ClickRecorder::run`]);
+    /// its size, not the number of clicks, is what the details cost in memory.
+    pub visits: Map<Visit, i64>,
+    referrer_names: Map<u64, String>,
+    agent_names: Map<u64, Option<String>>,
 }
 
 impl Batch {
     fn add(&mut self, click: &Click<'_>) {
-        let day = click.at.date_naive();
-        let digest = fnv1a(click.user_agent.unwrap_or("").as_bytes());
-        let agent = *self
-            .agent_memo
-            .entry(digest)
-            .or_insert_with(|| agent::classify(click.user_agent));
         self.events += 1;
-        self.detail_events += 1;
         *self
             .hourly
             .entry((click.link_id, click.at.timestamp().div_euclid(3600)))
             .or_default() += 1;
-        let referrer = agent::referrer_host(click.referer);
-        let referrer_digest = fnv1a(referrer.as_bytes());
-        // `entry` with the digest as key: the name is only copied the first time.
+        let user_agent = click.user_agent.map(agent::truncated);
+        let agent = digest(user_agent);
+        self.agent_names
+            .entry(agent)
+            .or_insert_with(|| user_agent.map(str::to_owned));
+        let referrer_host = agent::referrer_host(click.referer);
+        let referrer = digest(referrer_host.as_ref());
         self.referrer_names
-            .entry(referrer_digest)
-            .or_insert_with(|| referrer.into_owned());
-        *self
-            .referrers
-            .entry((click.link_id, day, referrer_digest))
-            .or_default() += 1;
-        *self.agents.entry((click.link_id, day, agent)).or_default() += 1;
-        self.visitors
-            .insert((click.link_id, day, click.ip.to_canonical(), digest));
+            .entry(referrer)
+            .or_insert_with(|| referrer_host.into_owned());
+        let visit = Visit {
+            link_id: click.link_id,
+            day: click.at.date_naive(),
+            referrer,
+            agent,
+            ip: click.ip.to_canonical(),
+        };
+        *self.visits.entry(visit).or_default() += 1;
     }
 
     /// Takes back a batch whose flush failed.
     fn absorb(&mut self, other: Batch) {
         self.events += other.events;
-        self.detail_events += other.detail_events;
         for (key, n) in other.hourly {
             *self.hourly.entry(key).or_default() += n;
         }
-        for (key, n) in other.referrers {
-            *self.referrers.entry(key).or_default() += n;
+        for (key, n) in other.visits {
+            *self.visits.entry(key).or_default() += n;
         }
         self.referrer_names.extend(other.referrer_names);
-        for (key, n) in other.agents {
-            *self.agents.entry(key).or_default() += n;
-        }
-        self.visitors.extend(other.visitors);
+        self.agent_names.extend(other.agent_names);
     }
 
     /// Takes the counts out, leaving the details to a later write.
@@ -146,11 +163,51 @@ impl Batch {
         }
     }
 
-    /// The referring host behind a digest of `referrers`.
-    pub fn referrer_name(&self, digest: u64) -> &str {
-        self.referrer_names
-            .get(&digest)
-            .map_or("(unknown)", String::as_str)
+    /// Clicks by link, day and referring host.
+    pub fn referrers(&self) -> Map<(i64, NaiveDate, &str), i64> {
+        let mut out = Map::default();
+        for (visit, n) in &self.visits {
+            let name = self
+                .referrer_names
+                .get(&visit.referrer)
+                .map_or("(unknown)", String::as_str);
+            *out.entry((visit.link_id, visit.day, name)).or_default() += n;
+        }
+        out
+    }
+
+    /// Clicks by link, day and user-agent families (each distinct agent classified once).
+    pub fn agents(&self) -> Map<(i64, NaiveDate, Agent), i64> {
+        let families: Map<u64, Agent> = self
+            .agent_names
+            .iter()
+            .map(|(digest, name)| (*digest, agent::classify(name.as_deref())))
+            .collect();
+        let mut out = Map::default();
+        for (visit, n) in &self.visits {
+            let agent = families
+                .get(&visit.agent)
+                .copied()
+                .unwrap_or_else(|| agent::classify(None));
+            *out.entry((visit.link_id, visit.day, agent)).or_default() += n;
+        }
+        out
+    }
+
+    /// Each (link, day, address, user agent) seen, once: the visitors before hashing.
+    pub fn visitors(&self) -> Vec<(i64, NaiveDate, IpAddr, Option<&str>)> {
+        let distinct: HashSet<_, foldhash::fast::RandomState> = self
+            .visits
+            .keys()
+            .map(|visit| (visit.link_id, visit.day, visit.ip, visit.agent))
+            .collect();
+        distinct
+            .into_iter()
+            .map(|(link, day, ip, agent)| {
+                let name = self.agent_names.get(&agent).and_then(Option::as_deref);
+                (link, day, ip, name)
+            })
+            .collect()
     }
 
     /// Clicks of one link not yet written.
@@ -161,14 +218,6 @@ impl Batch {
             .map(|(_, n)| n)
             .sum()
     }
-}
-
-/// FNV-1a, 64 bits: a stable digest of the user agent (the same on every instance and
-/// Rust version, unlike the standard library's hasher).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// Counts clicks in memory and writes them in batches; see the module docs.
@@ -199,12 +248,12 @@ impl ClickRecorder {
 
     /// Counts one click. Never touches the database.
     pub fn record(&self, click: &Click<'_>) {
-        let waiting = {
+        let (events, visits) = {
             let mut batch = self.batch.lock().unwrap_or_else(PoisonError::into_inner);
             batch.add(click);
-            batch.detail_events
+            (batch.events, batch.visits.len() as u64)
         };
-        if waiting == self.max_events {
+        if events == self.max_events || visits == self.max_events {
             self.full.notify_one();
         }
     }
@@ -223,24 +272,35 @@ impl ClickRecorder {
         self.write(true).await
     }
 
-    /// Writes the counts, and the details too if `everything`.
+    /// Writes the counts, and the details too if `everything` or if `flush_max_events`
+    /// distinct visits wait (the details' memory is bounded by that, not by time).
     async fn write(&self, everything: bool) -> Result<(), DbErr> {
         let _flushing = self.flushing.lock().await;
         let batch = {
             let mut batch = self.batch.lock().unwrap_or_else(PoisonError::into_inner);
-            if everything {
+            if everything || batch.visits.len() as u64 >= self.max_events {
                 std::mem::take(&mut *batch)
             } else {
                 batch.take_counts()
             }
         };
-        if batch.events == 0 && batch.detail_events == 0 {
+        if batch.events == 0 && batch.visits.is_empty() {
             return Ok(());
         }
         let events = batch.events;
+        let started = std::time::Instant::now();
         match store::write(&self.db, &self.salts, &batch).await {
             Ok(()) => {
+                let took = started.elapsed();
                 metrics::counter!("shortener_clicks_flushed_total").increment(events);
+                metrics::histogram!("shortener_click_flush_seconds").record(took.as_secs_f64());
+                tracing::debug!(
+                    events,
+                    counts = batch.hourly.len(),
+                    visits = batch.visits.len(),
+                    ms = took.as_secs_f64() * 1e3,
+                    "wrote clicks"
+                );
                 Ok(())
             }
             Err(error) => {
@@ -253,11 +313,12 @@ impl ClickRecorder {
         }
     }
 
-    /// The flusher. Counts are written every interval; the details (referrers, agents,
-    /// visitors: three rows per link and day, against one for the counts) every
-    /// [`DETAILS_EVERY`] intervals, when `flush_max_events` of them wait, whenever a
-    /// reader asks ([`Self::flush`]) and at shutdown. Writing details ten times less often
-    /// cuts the flusher's work by about two thirds under load (clicks on many links).
+    /// The flusher. Counts are written every interval and as soon as `flush_max_events`
+    /// clicks wait; the details (referrers, agents, visitors: three rows per link and day,
+    /// against one for the counts) every [`DETAILS_EVERY`] intervals, as soon as
+    /// `flush_max_events` distinct visits wait, whenever a reader asks ([`Self::flush`])
+    /// and at shutdown. Writing details ten times less often cuts the flusher's work by
+    /// about two thirds under load (clicks on many links).
     pub async fn run(&self, shutdown: CancellationToken) {
         let mut ticks = tokio::time::interval(self.interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -269,7 +330,7 @@ impl ClickRecorder {
                     tick += 1;
                     tick.is_multiple_of(DETAILS_EVERY)
                 }
-                () = self.full.notified() => true,
+                () = self.full.notified() => false,
             };
             if let Err(error) = self.write(everything).await {
                 tracing::warn!(%error, "writing clicks failed; will retry");
@@ -305,6 +366,13 @@ mod tests {
         }
     }
 
+    fn click_by(link_id: i64, at: &str, user_agent: Option<&'static str>) -> Click<'static> {
+        Click {
+            user_agent,
+            ..click(link_id, at, None)
+        }
+    }
+
     #[test]
     fn a_batch_adds_clicks_up_by_hour_referrer_agent_and_visitor() {
         let mut batch = Batch::default();
@@ -323,31 +391,61 @@ mod tests {
         assert_eq!(batch.hourly[&(1, hour("2026-11-21T10:00:00Z"))], 2);
         assert_eq!(batch.hourly[&(1, hour("2026-11-21T11:00:00Z"))], 1);
         let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
-        let referrer =
-            |batch: &Batch, name: &str| batch.referrers[&(1, day, fnv1a(name.as_bytes()))];
-        assert_eq!(referrer(&batch, "(direct)"), 2);
-        assert_eq!(referrer(&batch, "a.example"), 1);
-        assert_eq!(batch.referrer_name(fnv1a(b"a.example")), "a.example");
+        let referrers = batch.referrers();
+        assert_eq!(referrers[&(1, day, "(direct)")], 2);
+        assert_eq!(referrers[&(1, day, "a.example")], 1);
+        assert_eq!(referrers[&(2, day, "(direct)")], 1);
+        assert_eq!(referrers.len(), 3);
+        let curl = agent::classify(Some("curl/8"));
+        assert_eq!(batch.agents()[&(1, day, curl)], 3);
         // One address and one agent: one visitor per link and day.
-        assert_eq!(batch.visitors.len(), 2);
+        let mut visitors = batch.visitors();
+        visitors.sort_by_key(|(link, ..)| *link);
+        let ip: IpAddr = "203.0.113.9".parse().unwrap();
+        assert_eq!(
+            visitors,
+            vec![(1, day, ip, Some("curl/8")), (2, day, ip, Some("curl/8"))]
+        );
 
         let counts = batch.take_counts();
         assert_eq!((counts.events, counts.hourly.len()), (4, 3));
-        assert_eq!((batch.events, batch.detail_events), (0, 4));
-        assert!(batch.hourly.is_empty() && !batch.agents.is_empty());
+        assert_eq!((batch.events, batch.visits.len()), (0, 3));
+        assert!(batch.hourly.is_empty());
         batch.absorb(counts);
 
         let mut other = Batch::default();
         other.add(&click(1, "2026-11-21T10:30:00Z", None));
         batch.absorb(other);
-        assert_eq!((batch.events, batch.detail_events), (5, 5));
+        assert_eq!(batch.events, 5);
         assert_eq!(batch.hourly[&(1, hour("2026-11-21T10:00:00Z"))], 3);
-        assert_eq!(batch.visitors.len(), 2);
+        assert_eq!(batch.referrers()[&(1, day, "(direct)")], 3);
+        assert_eq!(batch.visitors().len(), 2);
     }
 
     #[test]
-    fn the_agent_digest_is_stable() {
-        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    fn agents_are_told_apart_and_classified_once_per_batch() {
+        let mut batch = Batch::default();
+        let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+        batch.add(&click_by(1, "2026-11-21T10:00:00Z", Some(firefox)));
+        batch.add(&click_by(1, "2026-11-21T10:01:00Z", Some(firefox)));
+        batch.add(&click_by(1, "2026-11-21T10:02:00Z", None));
+        batch.add(&click_by(1, "2026-11-21T10:03:00Z", Some("")));
+        let day = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        let agents = batch.agents();
+        assert_eq!(agents[&(1, day, agent::classify(Some(firefox)))], 2);
+        // No header and an empty one are both "None", added up together.
+        assert_eq!(agents[&(1, day, agent::classify(None))], 2);
+        assert_eq!(agents.len(), 2);
+        // ...but they are different visitors (different user agents).
+        assert_eq!(batch.visitors().len(), 3);
+    }
+
+    #[test]
+    fn an_overlong_user_agent_is_kept_truncated() {
+        let mut batch = Batch::default();
+        let long = "Firefox/1 ".repeat(1000).leak();
+        batch.add(&click_by(1, "2026-11-21T10:00:00Z", Some(long)));
+        let (.., agent) = batch.visitors()[0];
+        assert_eq!(agent.map(str::len), Some(512));
     }
 }

@@ -87,8 +87,8 @@ fn unhex(text: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
-/// 64 bits of SHA-256(salt, address, user-agent digest).
-fn visitor_id(salt: &[u8; 32], ip: IpAddr, agent_digest: u64) -> i64 {
+/// 64 bits of SHA-256(salt, address, user agent): the same on every instance.
+fn visitor_id(salt: &[u8; 32], ip: IpAddr, user_agent: Option<&str>) -> i64 {
     let address = match ip {
         IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
         IpAddr::V6(v6) => v6.octets(),
@@ -96,7 +96,9 @@ fn visitor_id(salt: &[u8; 32], ip: IpAddr, agent_digest: u64) -> i64 {
     let digest = Sha256::new()
         .chain_update(salt)
         .chain_update(address)
-        .chain_update(agent_digest.to_le_bytes())
+        // A marker byte keeps "no header" apart from an empty one.
+        .chain_update(user_agent.map_or(&[0u8][..], |_| &[1u8][..]))
+        .chain_update(user_agent.unwrap_or(""))
         .finalize();
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
@@ -199,8 +201,7 @@ pub(super) async fn write(
         .hourly
         .keys()
         .map(|(link, _)| *link)
-        .chain(batch.referrers.keys().map(|(link, _, _)| *link))
-        .chain(batch.agents.keys().map(|(link, _, _)| *link))
+        .chain(batch.visits.keys().map(|visit| visit.link_id))
         .collect();
     let live = existing_links(&tx, &wanted).await?;
 
@@ -215,39 +216,39 @@ pub(super) async fn write(
         .collect();
     HOURLY.run(&tx, &hourly).await?;
 
+    if batch.visits.is_empty() {
+        return tx.commit().await;
+    }
     let referrers: Vec<Vec<Value>> = batch
-        .referrers
-        .iter()
+        .referrers()
+        .into_iter()
         .filter(|((link, _, _), _)| live.contains(link))
-        .map(|((link, day, referrer), n)| {
-            let name = batch.referrer_name(*referrer);
-            vec![(*link).into(), (*day).into(), name.into(), (*n).into()]
-        })
+        .map(|((link, day, name), n)| vec![link.into(), day.into(), name.into(), n.into()])
         .collect();
     REFERRERS.run(&tx, &referrers).await?;
 
     let agents: Vec<Vec<Value>> = batch
-        .agents
-        .iter()
+        .agents()
+        .into_iter()
         .filter(|((link, _, _), _)| live.contains(link))
         .map(|((link, day, agent), n)| {
             vec![
-                (*link).into(),
-                (*day).into(),
+                link.into(),
+                day.into(),
                 agent.browser.into(),
                 agent.os.into(),
                 agent.bot.into(),
-                (*n).into(),
+                n.into(),
             ]
         })
         .collect();
     AGENTS.run(&tx, &agents).await?;
 
     let mut visitors = HashSet::new();
-    for (link, day, ip, agent) in &batch.visitors {
-        if live.contains(link) {
-            let salt = salts.for_day(&tx, *day).await?;
-            visitors.insert((*link, *day, visitor_id(&salt, *ip, *agent)));
+    for (link, day, ip, user_agent) in batch.visitors() {
+        if live.contains(&link) {
+            let salt = salts.for_day(&tx, day).await?;
+            visitors.insert((link, day, visitor_id(&salt, ip, user_agent)));
         }
     }
     let visitors: Vec<Vec<Value>> = visitors
@@ -259,6 +260,8 @@ pub(super) async fn write(
 }
 
 /// Which of `ids` still exist (a link may be deleted between its click and the flush).
+/// Almost always all of them: a count per chunk answers that with one row, where listing
+/// the ids would stream every one of them back from the database.
 async fn existing_links(
     db: &impl ConnectionTrait,
     ids: &BTreeSet<i64>,
@@ -266,10 +269,22 @@ async fn existing_links(
     let ids: Vec<i64> = ids.iter().copied().collect();
     let mut live = HashSet::with_capacity(ids.len());
     for chunk in ids.chunks(ROWS_PER_STATEMENT * 10) {
+        let in_chunk = || links::Column::Id.is_in(chunk.iter().copied());
+        let count: Option<i64> = links::Entity::find()
+            .select_only()
+            .column_as(links::Column::Id.count(), "count")
+            .filter(in_chunk())
+            .into_tuple()
+            .one(db)
+            .await?;
+        if usize::try_from(count.unwrap_or(0)).ok() == Some(chunk.len()) {
+            live.extend(chunk);
+            continue;
+        }
         let found: Vec<i64> = links::Entity::find()
             .select_only()
             .column(links::Column::Id)
-            .filter(links::Column::Id.is_in(chunk.iter().copied()))
+            .filter(in_chunk())
             .into_tuple()
             .all(db)
             .await?;
@@ -295,9 +310,11 @@ mod tests {
         let b = [2u8; 32];
         let ip: IpAddr = "203.0.113.9".parse().unwrap();
         let other: IpAddr = "203.0.113.10".parse().unwrap();
-        assert_eq!(visitor_id(&a, ip, 1), visitor_id(&a, ip, 1));
-        assert_ne!(visitor_id(&a, ip, 1), visitor_id(&b, ip, 1));
-        assert_ne!(visitor_id(&a, ip, 1), visitor_id(&a, other, 1));
-        assert_ne!(visitor_id(&a, ip, 1), visitor_id(&a, ip, 2));
+        let ua = Some("curl/8");
+        assert_eq!(visitor_id(&a, ip, ua), visitor_id(&a, ip, ua));
+        assert_ne!(visitor_id(&a, ip, ua), visitor_id(&b, ip, ua));
+        assert_ne!(visitor_id(&a, ip, ua), visitor_id(&a, other, ua));
+        assert_ne!(visitor_id(&a, ip, ua), visitor_id(&a, ip, Some("curl/9")));
+        assert_ne!(visitor_id(&a, ip, None), visitor_id(&a, ip, Some("")));
     }
 }

@@ -6,6 +6,8 @@ use chrono::Utc;
 use reqwest::Method;
 use serde_json::json;
 
+use groundwork_platform::testing::TestApp;
+
 use crate::support::{FIREFOX, access_count, app, builder, call, create, shorten, visit};
 
 #[tokio::test]
@@ -207,6 +209,34 @@ async fn a_graceful_shutdown_writes_the_clicks_still_in_memory() {
     );
 }
 
+/// Polls until `read` returns `wanted` (two seconds at most) and returns the last value.
+async fn eventually<F: Future<Output = i64>>(wanted: i64, read: impl Fn() -> F) -> i64 {
+    let mut value = read().await;
+    for _ in 0..100 {
+        if value == wanted {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        value = read().await;
+    }
+    value
+}
+
+/// Rows of the visitors table, read directly (the analytics endpoint would flush first).
+async fn stored_visitors(app: &TestApp) -> i64 {
+    use sea_orm::ConnectionTrait;
+    let db = app.platform.db();
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM shortener_visitors_daily",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get("", "n").unwrap()
+}
+
 #[tokio::test]
 async fn a_full_batch_is_written_before_the_interval() {
     let app = builder()
@@ -217,21 +247,27 @@ async fn a_full_batch_is_written_before_the_interval() {
     let link = shorten(&app, "https://example.com/busy").await;
     let code = link["shortCode"].as_str().unwrap();
     let id: i64 = link["id"].as_str().unwrap().parse().unwrap();
+    let db = app.platform.db();
+    let written = || async {
+        groundwork_shortener::links::repo::access_count(db, id)
+            .await
+            .unwrap()
+    };
+
+    // Ten clicks by one visitor: the counts are due, the details (one visit) are not.
     for _ in 0..10 {
         visit(&app, code, FIREFOX, None).await;
     }
-    let db = app.platform.db();
-    let mut written = 0;
-    for _ in 0..100 {
-        written = groundwork_shortener::links::repo::access_count(db, id)
-            .await
-            .unwrap();
-        if written == 10 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(eventually(10, written).await, 10);
+    assert_eq!(stored_visitors(&app).await, 0);
+
+    // Nine more visitors, ten distinct visits waiting: the details are due too, well
+    // before ten more clicks are.
+    for n in 0..9 {
+        visit(&app, code, &format!("agent-{n}"), None).await;
     }
-    assert_eq!(written, 10);
+    assert_eq!(eventually(10, || stored_visitors(&app)).await, 10);
+    assert_eq!(written().await, 19);
 }
 
 #[tokio::test]
