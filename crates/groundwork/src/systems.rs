@@ -11,6 +11,7 @@ use groundwork_platform::System;
 use groundwork_platform::auth::AuthSystem;
 use groundwork_shortener::ShortenerSystem;
 use groundwork_todo::TodoSystem;
+use groundwork_weather::WeatherSystem;
 
 /// All systems, each at its default mount path unless `--mount` says otherwise.
 pub fn all() -> Vec<Arc<dyn System>> {
@@ -22,5 +23,6 @@ pub fn all() -> Vec<Arc<dyn System>> {
         Arc::new(BooksSystem),
         Arc::new(FitnessSystem),
         Arc::new(ShortenerSystem::default()),
+        Arc::new(WeatherSystem),
     ]
 }
