@@ -140,13 +140,7 @@ impl Shortener {
             )),
         }
         for (key, quota) in checks {
-            match self.limiter.check(&key, quota, true).await {
-                Ok(decision) if !decision.is_allowed() => {
-                    return Err(ApiError::too_many_requests(decision.retry_after_secs()));
-                }
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "creation limit not checked"),
-            }
+            groundwork_platform::ratelimit::enforce(self.limiter.as_ref(), &key, quota).await?;
         }
         Ok(())
     }

@@ -202,10 +202,10 @@ impl Store {
     }
 }
 
-/// 64 random bits for a lock token.
+/// 64 random bits for a lock token (0 if the OS has no randomness: tokens then only
+/// guard against releasing someone else's lock less well).
 fn rand_token() -> u64 {
-    use std::hash::{BuildHasher, RandomState};
-    RandomState::new().hash_one(std::time::Instant::now())
+    getrandom::u64().unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -148,8 +148,8 @@ impl Weather {
     }
 
     /// Checks the client's key (when keys are configured) and counts the request against
-    /// its per-minute quota: by key, else by address. Fails open if the limiter's store
-    /// is down.
+    /// its per-minute quota: by key, else by address (failing open like every platform
+    /// limit).
     pub async fn admit(&self, api_key: Option<&str>, ip: IpAddr) -> Result<(), ApiError> {
         let client = if self.client_keys.is_empty() {
             format!(
@@ -175,20 +175,8 @@ impl Weather {
             return Ok(());
         }
         let quota = Quota::per_window(self.settings.requests_per_minute, Duration::from_secs(60));
-        match self
-            .limiter
-            .check(&format!("weather:{client}"), quota, true)
-            .await
-        {
-            Ok(decision) if !decision.is_allowed() => {
-                Err(ApiError::too_many_requests(decision.retry_after_secs()))
-            }
-            Ok(_) => Ok(()),
-            Err(error) => {
-                tracing::warn!(%error, "weather rate limit not checked");
-                Ok(())
-            }
-        }
+        let key = format!("weather:{client}");
+        groundwork_platform::ratelimit::enforce(self.limiter.as_ref(), &key, quota).await
     }
 
     /// This instance's counters.

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use groundwork_platform::ApiError;
 use groundwork_platform::auth::{AuthService, AuthUser};
-use groundwork_platform::ratelimit::{Decision, Quota, RateLimiter};
+use groundwork_platform::ratelimit::{Quota, RateLimiter};
 use sea_orm::DatabaseConnection;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
@@ -100,14 +100,7 @@ impl BlogService {
         };
         let per_minute = self.inner.settings.writes_per_minute.max(1);
         let quota = Quota::per_window(per_minute, Duration::from_secs(60));
-        match self.inner.limiter.check(&key, quota, true).await {
-            Ok(Decision::Allowed { .. }) => Ok(()),
-            Ok(limited) => Err(ApiError::too_many_requests(limited.retry_after_secs())),
-            Err(error) => {
-                tracing::warn!(%error, "blog write limiter unavailable; write allowed");
-                Ok(())
-            }
-        }
+        groundwork_platform::ratelimit::enforce(self.inner.limiter.as_ref(), &key, quota).await
     }
 
     /// Builds what viewers see from article rows: tags, authors, and the viewer's

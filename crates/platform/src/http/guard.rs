@@ -15,7 +15,7 @@ use crate::auth::extract::bearer_token;
 use crate::auth::service::AuthService;
 use crate::config::ServerSettings;
 use crate::error::ApiError;
-use crate::ratelimit::{Decision, Quota, RateLimiter};
+use crate::ratelimit::{Quota, RateLimiter};
 
 /// What admission needs; built once per app.
 #[derive(Clone)]
@@ -89,15 +89,7 @@ impl Guard {
     }
 
     async fn check(&self, key: &str, quota: Quota) -> Result<(), ApiError> {
-        match self.limiter.check(key, quota, true).await {
-            Ok(Decision::Allowed { .. }) => Ok(()),
-            Ok(limited) => Err(ApiError::too_many_requests(limited.retry_after_secs())),
-            // Failing open: an unreachable Redis must not take the whole API down.
-            Err(error) => {
-                tracing::warn!(%error, "rate limiter unavailable; request allowed");
-                Ok(())
-            }
-        }
+        crate::ratelimit::enforce(self.limiter.as_ref(), key, quota).await
     }
 }
 

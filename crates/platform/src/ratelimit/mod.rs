@@ -106,6 +106,27 @@ pub trait RateLimiter: Send + Sync + 'static {
     async fn refund(&self, key: &str, quota: Quota) -> Result<(), RateLimitError>;
 }
 
+/// Counts one request for `key` against `quota`: `Ok` if it fits, a 429 with
+/// `Retry-After` if not. Fails open, with a warning, when the limiter's store is down: an
+/// unreachable Redis must not take the API down with it. The one place every limit of
+/// every system is enforced this way.
+pub async fn enforce(
+    limiter: &dyn RateLimiter,
+    key: &str,
+    quota: Quota,
+) -> Result<(), crate::ApiError> {
+    match limiter.check(key, quota, true).await {
+        Ok(Decision::Allowed { .. }) => Ok(()),
+        Ok(limited) => Err(crate::ApiError::too_many_requests(
+            limited.retry_after_secs(),
+        )),
+        Err(error) => {
+            tracing::warn!(%error, key, "rate limiter unavailable; request allowed");
+            Ok(())
+        }
+    }
+}
+
 /// The GCRA step shared by both implementations: given the stored TAT (or none) and the
 /// current time, both in nanoseconds on the same clock, returns the decision and the TAT
 /// to store (if any).

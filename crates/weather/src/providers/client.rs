@@ -139,10 +139,7 @@ fn classify(error: reqwest::Error) -> ProviderError {
     }
 }
 
-/// A number in [0, 1) for jitter; not for anything that needs to be unpredictable.
+/// A number in [0, 1) for jitter.
 fn rand_fraction() -> f64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    f64::from(nanos % 1000) / 1000.0
+    f64::from(getrandom::u32().unwrap_or(0)) / (f64::from(u32::MAX) + 1.0)
 }
