@@ -3,19 +3,28 @@
 //! and kept `stale_grace_secs` longer, to stand in when the provider fails. With Redis,
 //! the same place holds the single-flight locks (see [`crate::service`]).
 //!
-//! An entry holds the report already serialised: a hit copies bytes, it does not build
-//! JSON.
+//! An entry holds the whole body of a hit, already serialised and compressed at most once
+//! per encoding: a hit copies no JSON and compresses nothing.
+//!
+//! With Redis, each instance also keeps the fresh entries it has read in a near cache in
+//! its own memory. That is safe because an entry never changes while it is fresh: a report
+//! is replaced only after it expires, and an expired entry is always looked up in Redis
+//! again. So Redis is read once per key and instance per refresh, not once per request.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use groundwork_platform::http::precompressed::Precompressed;
 use redis::aio::ConnectionManager;
 
 /// A cached report.
 pub struct Entry {
-    /// The report's JSON object.
-    pub body: Vec<u8>,
+    /// The body of a cache hit: the cache's fields (`cached`, `stale`, `fetchedAt`,
+    /// `expiresAt`), then the report's own.
+    pub hit: Precompressed,
+    /// Where the report's own fields start in `hit`.
+    report_fields_at: usize,
     /// When the provider answered.
     pub fetched_at: DateTime<Utc>,
     /// When it stops being fresh.
@@ -25,13 +34,27 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// A report fetched now.
-    pub fn new(body: Vec<u8>, ttl: Duration, grace: Duration) -> Self {
+    /// A report (a serialised JSON object) fetched now.
+    pub fn new(report: &[u8], ttl: Duration, grace: Duration) -> Self {
         let fetched_at = Utc::now();
         let expires_at = fetched_at + TimeDelta::from_std(ttl).unwrap_or(TimeDelta::MAX);
         let usable_until = expires_at + TimeDelta::from_std(grace).unwrap_or(TimeDelta::zero());
+        Self::assemble(report, fetched_at, expires_at, usable_until)
+    }
+
+    fn assemble(
+        report: &[u8],
+        fetched_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        usable_until: DateTime<Utc>,
+    ) -> Self {
+        let fields = report.strip_prefix(b"{").unwrap_or(report);
+        let mut hit = cache_fields(true, false, fetched_at, expires_at).into_bytes();
+        let report_fields_at = hit.len();
+        hit.extend_from_slice(fields);
         Self {
-            body,
+            hit: Precompressed::new(hit),
+            report_fields_at,
             fetched_at,
             expires_at,
             usable_until,
@@ -43,17 +66,32 @@ impl Entry {
         now < self.expires_at
     }
 
+    /// The body with other values of `cached` and `stale` than a hit's (a miss, or a
+    /// stale report); built per response, as these are rare.
+    pub fn body(&self, cached: bool, stale: bool) -> Vec<u8> {
+        let fields = &self.hit.identity()[self.report_fields_at..];
+        let mut body = cache_fields(cached, stale, self.fetched_at, self.expires_at).into_bytes();
+        body.extend_from_slice(fields);
+        body
+    }
+
+    /// Memory it takes, roughly: the body, and room for its compressed forms.
+    fn weight(&self) -> u64 {
+        let body = self.hit.identity().len() as u64;
+        body + body / 2
+    }
+
     /// Redis form: `fetched expires usable` (milliseconds since the epoch), a newline, the
     /// report.
     fn encode(&self) -> Vec<u8> {
         let mut out = format!(
-            "{} {} {}\n",
+            "{} {} {}\n{{",
             self.fetched_at.timestamp_millis(),
             self.expires_at.timestamp_millis(),
             self.usable_until.timestamp_millis()
         )
         .into_bytes();
-        out.extend_from_slice(&self.body);
+        out.extend_from_slice(&self.hit.identity()[self.report_fields_at..]);
         out
     }
 
@@ -68,25 +106,63 @@ impl Entry {
         else {
             return None;
         };
-        Some(Self {
-            body: raw[newline + 1..].to_vec(),
-            fetched_at,
-            expires_at,
-            usable_until,
-        })
+        let report = &raw[newline + 1..];
+        report
+            .starts_with(b"{")
+            .then(|| Self::assemble(report, fetched_at, expires_at, usable_until))
     }
+}
+
+/// The cache's fields, opening the JSON object the report's fields complete.
+fn cache_fields(
+    cached: bool,
+    stale: bool,
+    fetched: DateTime<Utc>,
+    expires: DateTime<Utc>,
+) -> String {
+    let stamp = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    format!(
+        "{{\"cached\":{cached},\"stale\":{stale},\"fetchedAt\":\"{}\",\"expiresAt\":\"{}\",",
+        stamp(fetched),
+        stamp(expires)
+    )
+}
+
+/// Weighs entries by their bytes.
+#[derive(Clone)]
+pub struct ByBytes;
+
+impl quick_cache::Weighter<String, Arc<Entry>> for ByBytes {
+    fn weight(&self, key: &String, entry: &Arc<Entry>) -> u64 {
+        key.len() as u64 + entry.weight()
+    }
+}
+
+/// Reports in memory, bounded by bytes.
+pub type MemoryCache = quick_cache::sync::Cache<String, Arc<Entry>, ByBytes>;
+
+/// A report's size, roughly, for sizing the cache's table (7 days, 48 hours).
+const TYPICAL_ENTRY_BYTES: u64 = 15_000;
+
+fn memory_cache(bytes: u64) -> MemoryCache {
+    let items = usize::try_from(bytes / TYPICAL_ENTRY_BYTES)
+        .unwrap_or(usize::MAX)
+        .max(16);
+    quick_cache::sync::Cache::with_weighter(items, bytes, ByBytes)
 }
 
 /// Where reports are kept.
 pub enum Store {
     /// This process only.
-    Memory(quick_cache::sync::Cache<String, Arc<Entry>>),
+    Memory(MemoryCache),
     /// Shared by every instance.
     Redis {
         /// The shared connection.
         redis: ConnectionManager,
         /// Key prefix (the platform's, then `weather:`).
         prefix: String,
+        /// Fresh entries this instance has read or written.
+        near: MemoryCache,
     },
 }
 
@@ -101,14 +177,17 @@ pub enum Lock {
 }
 
 impl Store {
-    /// Redis if there is one, else an in-process cache of `capacity` reports.
-    pub fn new(redis: Option<ConnectionManager>, key_prefix: &str, capacity: usize) -> Self {
+    /// Redis if there is one, else an in-process cache; `memory_bytes` bounds the memory
+    /// used in this process (the whole cache, or the near cache in front of Redis).
+    pub fn new(redis: Option<ConnectionManager>, key_prefix: &str, memory_bytes: u64) -> Self {
+        let memory = memory_cache(memory_bytes);
         match redis {
             Some(redis) => Self::Redis {
                 redis,
                 prefix: format!("{key_prefix}weather:"),
+                near: memory,
             },
-            None => Self::Memory(quick_cache::sync::Cache::new(capacity)),
+            None => Self::Memory(memory),
         }
     }
 
@@ -126,14 +205,25 @@ impl Store {
         let now = Utc::now();
         let entry = match self {
             Self::Memory(cache) => cache.get(key)?,
-            Self::Redis { redis, prefix } => {
+            Self::Redis {
+                redis,
+                prefix,
+                near,
+            } => {
+                if let Some(entry) = near.get(key).filter(|e| e.is_fresh(now)) {
+                    return Some(entry);
+                }
                 let raw: Option<Vec<u8>> = redis::cmd("GET")
                     .arg(format!("{prefix}report:{key}"))
                     .query_async(&mut redis.clone())
                     .await
                     .inspect_err(|error| tracing::warn!(%error, "Redis weather cache read failed"))
                     .ok()?;
-                Arc::new(Entry::decode(&raw?)?)
+                let entry = Arc::new(Entry::decode(&raw?)?);
+                if entry.is_fresh(now) {
+                    near.insert(key.to_owned(), entry.clone());
+                }
+                entry
             }
         };
         (now < entry.usable_until).then_some(entry)
@@ -143,7 +233,12 @@ impl Store {
     pub async fn put(&self, key: &str, entry: Arc<Entry>) {
         match self {
             Self::Memory(cache) => cache.insert(key.to_owned(), entry),
-            Self::Redis { redis, prefix } => {
+            Self::Redis {
+                redis,
+                prefix,
+                near,
+            } => {
+                near.insert(key.to_owned(), entry.clone());
                 let keep = (entry.usable_until - Utc::now()).num_milliseconds().max(1);
                 let result: Result<(), _> = redis::cmd("SET")
                     .arg(format!("{prefix}report:{key}"))
@@ -161,7 +256,7 @@ impl Store {
 
     /// Asks for the refresh lock of `key` for `ttl` (`SET NX PX`).
     pub async fn lock(&self, key: &str, ttl: Duration) -> Lock {
-        let Self::Redis { redis, prefix } = self else {
+        let Self::Redis { redis, prefix, .. } = self else {
             return Lock::None;
         };
         let token = format!("{:x}", rand_token());
@@ -185,7 +280,7 @@ impl Store {
 
     /// Releases a lock if it is still ours (it may have expired and been taken).
     pub async fn unlock(&self, key: &str, token: &str) {
-        let Self::Redis { redis, prefix } = self else {
+        let Self::Redis { redis, prefix, .. } = self else {
             return;
         };
         let script = redis::Script::new(
@@ -215,12 +310,19 @@ mod tests {
     #[test]
     fn an_entry_survives_its_redis_form() {
         let entry = Entry::new(
-            b"{\"a\":1}".to_vec(),
+            b"{\"a\":1}",
             Duration::from_secs(60),
             Duration::from_secs(30),
         );
         let back = Entry::decode(&entry.encode()).unwrap();
-        assert_eq!(back.body, entry.body);
+        assert_eq!(back.hit.identity(), entry.hit.identity());
+        let miss: serde_json::Value = serde_json::from_slice(&back.body(false, false)).unwrap();
+        assert_eq!(miss["cached"], false);
+        assert_eq!(miss["a"], 1);
+        let hit: serde_json::Value = serde_json::from_slice(back.hit.identity()).unwrap();
+        assert_eq!(hit["cached"], true);
+        assert_eq!(hit["stale"], false);
+        assert_eq!(hit["expiresAt"], miss["expiresAt"]);
         assert_eq!(
             back.fetched_at.timestamp_millis(),
             entry.fetched_at.timestamp_millis()

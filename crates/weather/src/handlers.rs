@@ -1,13 +1,17 @@
 //! `GET /weather/{location}` and `GET /weather/_stats`.
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, SecondsFormat, Utc};
+use axum::body::Body;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use chrono::Utc;
 use groundwork_platform::ApiError;
 use groundwork_platform::http::client_ip::ClientIp;
+use groundwork_platform::http::compress::Accepted;
 use groundwork_platform::http::extract::{Json, Path, Query};
 
 use crate::query::{RawParams, WeatherQuery};
@@ -47,55 +51,66 @@ pub async fn get_weather(
     Path(location): Path<String>,
     Query(params): Query<RawParams>,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
+    client: ClientHeaders,
 ) -> Result<Response, ApiError> {
-    let api_key = headers.get("x-api-key").and_then(|v| v.to_str().ok());
+    let api_key = client.api_key.as_ref().and_then(|v| v.to_str().ok());
     weather.admit(api_key, ip).await?;
     let query = WeatherQuery::parse(&location, &params)?;
     let served = weather.report(&query).await?;
-    Ok(respond(&served))
+    Ok(respond(&served, client.accepted))
 }
 
-/// The cached report with the cache's fields spliced in front of its own: bytes copied,
-/// no JSON built on a hit.
-fn respond(served: &Served) -> Response {
+/// The two request headers the handler needs, read without copying the header map.
+pub struct ClientHeaders {
+    api_key: Option<HeaderValue>,
+    accepted: Accepted,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientHeaders {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Self {
+            api_key: parts.headers.get("x-api-key").cloned(),
+            accepted: Accepted::from_headers(&parts.headers),
+        })
+    }
+}
+
+/// A hit is sent as its entry holds it, compressed once for every client that accepts the
+/// same encoding; a miss or a stale report gets its own flags and is compressed (when big
+/// enough) by the pipeline.
+fn respond(served: &Served, accepted: Accepted) -> Response {
     let entry = &served.entry;
-    let stamp = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
-    let head = format!(
-        "{{\"cached\":{},\"stale\":{},\"fetchedAt\":\"{}\",\"expiresAt\":\"{}\",",
-        served.cached,
-        served.stale,
-        stamp(entry.fetched_at),
-        stamp(entry.expires_at)
+    // Headers go straight into the response's own map: no second map to merge on a hit.
+    let mut response = Response::new(Body::empty());
+    let headers = response.headers_mut();
+    let body = if served.cached && !served.stale {
+        entry.hit.select(accepted, headers)
+    } else {
+        entry.body(served.cached, served.stale).into()
+    };
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
     );
-    let mut body = Vec::with_capacity(head.len() + entry.body.len());
-    body.extend_from_slice(head.as_bytes());
-    body.extend_from_slice(entry.body.get(1..).unwrap_or_default());
     let fresh_for = (entry.expires_at - Utc::now()).num_seconds().max(0);
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_str(&format!("public, max-age={fresh_for}"))
+            .unwrap_or(HeaderValue::from_static("no-cache")),
+    );
     let cache_state = match (served.stale, served.cached) {
         (true, _) => "STALE",
         (false, true) => "HIT",
         (false, false) => "MISS",
     };
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_str(&format!("public, max-age={fresh_for}"))
-                    .unwrap_or(HeaderValue::from_static("no-cache")),
-            ),
-            (
-                header::HeaderName::from_static("x-cache"),
-                HeaderValue::from_static(cache_state),
-            ),
-        ],
-        body,
-    )
-        .into_response()
+    headers.insert(
+        header::HeaderName::from_static("x-cache"),
+        HeaderValue::from_static(cache_state),
+    );
+    *response.body_mut() = Body::from(body);
+    response
 }
 
 /// This instance's cache and provider counters (also in `/metrics`).

@@ -96,19 +96,25 @@ impl WeatherQuery {
 
     /// The cache key: the same for every spelling of one request ("London", " london ").
     pub fn cache_key(&self) -> String {
-        let place = match &self.location {
+        use std::fmt::Write as _;
+
+        // One allocation: this runs on every request, hits included.
+        let mut key = String::with_capacity(48);
+        match &self.location {
             Location::Coordinates {
                 latitude,
                 longitude,
-            } => format!("@{latitude:.4},{longitude:.4}"),
-            Location::Place(name) => name.to_lowercase(),
-        };
-        format!(
-            "{place}|{}|{}|{}",
-            self.units.as_str(),
-            self.days,
-            self.lang
-        )
+            } => {
+                let _ = write!(key, "@{latitude:.4},{longitude:.4}");
+            }
+            Location::Place(name) if name.is_ascii() => {
+                key.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+            }
+            // The whole-string form: Greek capital sigma lowers differently at a word end.
+            Location::Place(name) => key.push_str(&name.to_lowercase()),
+        }
+        let _ = write!(key, "|{}|{}|{}", self.units.as_str(), self.days, self.lang);
+        key
     }
 }
 

@@ -52,13 +52,13 @@ impl Weather {
     pub fn new(platform: &Platform) -> Result<Self, BoxError> {
         let settings: WeatherSettings = platform.config().section("weather")?;
         settings.check()?;
-        let stats = Arc::new(Stats::default());
+        let stats = Arc::new(Stats::registered());
         Ok(Self {
             provider: providers::from_settings(&settings, stats.clone())?,
             store: Store::new(
                 platform.redis().cloned(),
                 &platform.settings().redis.key_prefix,
-                settings.cache_capacity,
+                settings.cache_memory_mb.saturating_mul(1024 * 1024),
             ),
             flights: Flights::default(),
             stats,
@@ -139,7 +139,7 @@ impl Weather {
         let body = serde_json::to_vec(&report)
             .map_err(|e| ProviderError::BadResponse(format!("unserialisable report: {e}")))?;
         let entry = Arc::new(Entry::new(
-            body,
+            &body,
             Duration::from_secs(self.settings.cache_ttl_secs),
             Duration::from_secs(self.settings.stale_grace_secs),
         ));
@@ -151,9 +151,9 @@ impl Weather {
     /// its per-minute quota: by key, else by address (failing open like every platform
     /// limit).
     pub async fn admit(&self, api_key: Option<&str>, ip: IpAddr) -> Result<(), ApiError> {
-        let client = if self.client_keys.is_empty() {
+        let key = if self.client_keys.is_empty() {
             format!(
-                "ip:{}",
+                "weather:ip:{}",
                 groundwork_platform::http::client_ip::limit_prefix(ip)
             )
         } else {
@@ -169,13 +169,12 @@ impl Weather {
                     "the X-Api-Key header holds no valid key",
                 ));
             }
-            format!("key:{}", hex8(&sent))
+            format!("weather:key:{}", hex8(&sent))
         };
         if !self.limits_enabled {
             return Ok(());
         }
         let quota = Quota::per_window(self.settings.requests_per_minute, Duration::from_secs(60));
-        let key = format!("weather:{client}");
         groundwork_platform::ratelimit::enforce(self.limiter.as_ref(), &key, quota).await
     }
 

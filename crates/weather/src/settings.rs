@@ -32,8 +32,9 @@ pub struct WeatherSettings {
     /// How long past its expiry a report may still be served when the provider fails
     /// (seconds), flagged `stale: true`.
     pub stale_grace_secs: u64,
-    /// Reports kept in each instance's in-process cache (without Redis).
-    pub cache_capacity: usize,
+    /// Memory for reports in each instance (MiB): the whole cache without Redis, a near
+    /// cache of fresh reports in front of it with Redis. About 15 KB a report (7 days).
+    pub cache_memory_mb: u64,
     /// Time allowed for one provider request (milliseconds).
     pub upstream_timeout_ms: u64,
     /// Retries after a provider timeout or 5xx (never after a 4xx).
@@ -62,7 +63,7 @@ impl Default for WeatherSettings {
                     .into(),
             cache_ttl_secs: 12 * 3600,
             stale_grace_secs: 24 * 3600,
-            cache_capacity: 10_000,
+            cache_memory_mb: 64,
             upstream_timeout_ms: 5_000,
             upstream_retries: 2,
             retry_backoff_ms: 200,
@@ -122,8 +123,8 @@ impl WeatherSettings {
         if self.requests_per_minute == 0 {
             return Err("weather.requests_per_minute must be positive (set rate_limit.enabled = false to turn limits off)".into());
         }
-        if self.cache_capacity == 0 {
-            return Err("weather.cache_capacity must be positive".into());
+        if self.cache_memory_mb == 0 {
+            return Err("weather.cache_memory_mb must be positive".into());
         }
         Ok(())
     }

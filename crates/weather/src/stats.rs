@@ -7,13 +7,37 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// See the module docs.
-#[derive(Default)]
 pub struct Stats {
-    hits: AtomicU64,
-    misses: AtomicU64,
-    stale_served: AtomicU64,
-    upstream_calls: AtomicU64,
-    upstream_errors: AtomicU64,
+    hits: Count,
+    misses: Count,
+    stale_served: Count,
+    upstream_calls: Count,
+    upstream_errors: Count,
+}
+
+/// One counter: this instance's own total, and its `/metrics` handle, looked up once
+/// rather than on every request.
+struct Count {
+    total: AtomicU64,
+    metric: metrics::Counter,
+}
+
+impl Count {
+    fn new(metric: &'static str) -> Self {
+        Self {
+            total: AtomicU64::new(0),
+            metric: metrics::counter!(metric),
+        }
+    }
+
+    fn add_one(&self) {
+        self.total.fetch_add(1, Ordering::Relaxed);
+        self.metric.increment(1);
+    }
+
+    fn read(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
+    }
 }
 
 /// The counters as `GET /weather/_stats` returns them.
@@ -37,40 +61,52 @@ pub struct StatsSnapshot {
     pub provider: &'static str,
 }
 
-macro_rules! counter {
-    ($method:ident, $field:ident, $metric:literal) => {
-        #[doc = concat!("Counts one more (`", $metric, "` in `/metrics`).")]
-        pub fn $method(&self) {
-            self.$field.fetch_add(1, Ordering::Relaxed);
-            metrics::counter!($metric).increment(1);
-        }
-    };
-}
-
 impl Stats {
-    counter!(hit, hits, "weather_cache_hits_total");
-    counter!(miss, misses, "weather_cache_misses_total");
-    counter!(stale, stale_served, "weather_stale_served_total");
-    counter!(
-        upstream_call,
-        upstream_calls,
-        "weather_upstream_calls_total"
-    );
-    counter!(
-        upstream_error,
-        upstream_errors,
-        "weather_upstream_errors_total"
-    );
+    /// All zero, registered in `/metrics` (so the platform's recorder must be installed
+    /// first, as `Platform::new` does).
+    pub fn registered() -> Self {
+        Self {
+            hits: Count::new("weather_cache_hits_total"),
+            misses: Count::new("weather_cache_misses_total"),
+            stale_served: Count::new("weather_stale_served_total"),
+            upstream_calls: Count::new("weather_upstream_calls_total"),
+            upstream_errors: Count::new("weather_upstream_errors_total"),
+        }
+    }
+
+    /// Counts a request answered from the cache.
+    pub fn hit(&self) {
+        self.hits.add_one();
+    }
+
+    /// Counts a request that found no fresh report.
+    pub fn miss(&self) {
+        self.misses.add_one();
+    }
+
+    /// Counts a request answered with an expired report.
+    pub fn stale(&self) {
+        self.stale_served.add_one();
+    }
+
+    /// Counts a request sent to the provider.
+    pub fn upstream_call(&self) {
+        self.upstream_calls.add_one();
+    }
+
+    /// Counts a provider request that failed after its retries.
+    pub fn upstream_error(&self) {
+        self.upstream_errors.add_one();
+    }
 
     /// The counters now.
     pub fn snapshot(&self, cache: &'static str, provider: &'static str) -> StatsSnapshot {
-        let read = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
         StatsSnapshot {
-            hits: read(&self.hits),
-            misses: read(&self.misses),
-            stale_served: read(&self.stale_served),
-            upstream_calls: read(&self.upstream_calls),
-            upstream_errors: read(&self.upstream_errors),
+            hits: self.hits.read(),
+            misses: self.misses.read(),
+            stale_served: self.stale_served.read(),
+            upstream_calls: self.upstream_calls.read(),
+            upstream_errors: self.upstream_errors.read(),
             cache,
             provider,
         }

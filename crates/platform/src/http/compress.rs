@@ -66,6 +66,16 @@ impl Accepted {
         accepted
     }
 
+    /// Whether the client accepts brotli.
+    pub fn brotli(self) -> bool {
+        self.br
+    }
+
+    /// Whether the client accepts gzip.
+    pub fn gzip(self) -> bool {
+        self.gzip
+    }
+
     fn any(self) -> bool {
         self.gzip || self.br
     }

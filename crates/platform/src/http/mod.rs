@@ -14,6 +14,7 @@ pub mod html;
 pub mod metrics;
 pub mod no_store;
 pub mod pipeline;
+pub mod precompressed;
 pub mod request_id;
 pub mod security;
 pub mod trace;

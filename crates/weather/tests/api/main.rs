@@ -93,6 +93,41 @@ async fn a_miss_then_a_hit_with_the_normalised_document() {
 }
 
 #[tokio::test]
+async fn hits_are_compressed_once_for_clients_that_accept_it() {
+    use std::io::Read as _;
+
+    let fake = Fake::start().await;
+    let app = app(&fake).await;
+    let gzip_get = || {
+        app.send(
+            app.request(reqwest::Method::GET, "/weather/London")
+                .header("accept-encoding", "gzip"),
+        )
+    };
+    let miss = gzip_get().await;
+    assert_eq!(miss.header("x-cache"), Some("MISS"));
+    let plain = app.get("/weather/London").await;
+    assert_eq!(plain.header("x-cache"), Some("HIT"));
+    assert_eq!(plain.header("content-encoding"), None);
+    assert_eq!(plain.header("vary"), Some("accept-encoding"));
+    for _ in 0..2 {
+        let hit = gzip_get().await;
+        assert_eq!(hit.header("x-cache"), Some("HIT"));
+        assert_eq!(hit.header("content-encoding"), Some("gzip"));
+        assert_eq!(hit.header("vary"), Some("accept-encoding"));
+        assert!(hit.body.len() < plain.body.len() / 3);
+        let mut decoded = Vec::new();
+        flate2::read::GzDecoder::new(&hit.body[..])
+            .read_to_end(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, plain.body);
+    }
+    let hit: Value = serde_json::from_slice(&plain.body).unwrap();
+    assert_eq!(hit["cached"], true);
+    assert_eq!(hit["location"]["name"], "London");
+}
+
+#[tokio::test]
 async fn coordinates_skip_geocoding() {
     let fake = Fake::start().await;
     let app = app(&fake).await;
@@ -356,4 +391,46 @@ async fn on_redis_instances_share_the_cache_and_one_provider_call() {
     assert_eq!(fake.requests(), 1, "one provider call for both instances");
     let hit = second.get("/weather/8,8").await;
     assert_eq!(hit.header("x-cache"), Some("HIT"));
+}
+
+#[tokio::test]
+async fn on_redis_an_instance_serves_the_report_another_refreshed() {
+    let Some(url) = redis_url() else {
+        eprintln!("skipped: GROUNDWORK_TEST_REDIS_URL is not set");
+        return;
+    };
+    let fake = Fake::start().await;
+    let prefix = unique_prefix("weather-near");
+    let on_redis = || {
+        builder(&fake)
+            .config("redis.url", url.clone())
+            .config("redis.key_prefix", prefix.clone())
+            .config("weather.cache_ttl_secs", 1)
+            .spawn()
+    };
+    let first = on_redis().await;
+    let second = on_redis().await;
+    let fetched_at = |response: &groundwork_platform::testing::TestResponse| {
+        response.json()["fetchedAt"].as_str().unwrap().to_owned()
+    };
+    let original = first.get("/weather/9,9").await;
+    assert_eq!(original.header("x-cache"), Some("MISS"));
+    // Read from Redis, then kept in the second instance's near cache.
+    for _ in 0..2 {
+        let hit = second.get("/weather/9,9").await;
+        assert_eq!(hit.header("x-cache"), Some("HIT"));
+        assert_eq!(fetched_at(&hit), fetched_at(&original));
+    }
+    assert_eq!(fake.requests(), 1);
+
+    // Once it expires, the first instance refreshes it; the second must not keep serving
+    // its own expired copy, nor ask the provider again: it reads the new one from Redis.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let refreshed = first.get("/weather/9,9").await;
+    assert_eq!(refreshed.header("x-cache"), Some("MISS"));
+    assert_ne!(fetched_at(&refreshed), fetched_at(&original));
+    let seen = second.get("/weather/9,9").await;
+    assert_eq!(seen.header("x-cache"), Some("HIT"));
+    assert_eq!(fetched_at(&seen), fetched_at(&refreshed));
+    assert_eq!(fake.requests(), 2);
 }
