@@ -4,8 +4,10 @@
 #
 # The provider is bench/fake_open_meteo.py (Open-Meteo's documented response shapes, no
 # internet needed); it is asked once per key while the cache is filled, never during the
-# measurements. Two workloads per backend: one hot key (GET /weather/London) and 1 000
-# keys at random (GET /weather/city000..city999). The weather limiter and the global
+# measurements. Workloads per backend: one hot key (GET /weather/London) and 1 000
+# keys at random (GET /weather/city000..city999), both from a client that accepts brotli
+# (oha's default, like browsers'), and the hot key once more from a client that accepts no
+# compression (10 KB instead of 1 KB a response). The weather limiter and the global
 # limiters run, with limits set so high that they never refuse.
 # Server pinned to CPU 0, oha to CPU 1; rounds alternate between the endpoints so that
 # drift on a shared machine hits them alike, and the median round is reported.
@@ -72,11 +74,12 @@ run_backend() { # name redis-url-or-empty
   # oha asks for brotli): the measurements are of the steady state.
   taskset -c 1 "$OHA" --no-tui --output-format quiet -z 3s -c "$CONNECTIONS" "$base/weather/London"
   taskset -c 1 "$OHA" --no-tui --output-format quiet -z 5s -c "$CONNECTIONS" --rand-regex-url "$base/weather/city[0-9]{3}"
-  local -A rounds=([hello]="" [hot]="" [spread]="")
+  local -A rounds=([hello]="" [hot]="" [spread]="" [plain]="")
   for _ in $(seq 1 "$ROUNDS"); do
     rounds[hello]+="$(measure -c "$CONNECTIONS" "$base/hello")"$'\n'
     rounds[hot]+="$(measure -c "$CONNECTIONS" "$base/weather/London")"$'\n'
     rounds[spread]+="$(measure -c "$CONNECTIONS" --rand-regex-url "$base/weather/city[0-9]{3}")"$'\n'
+    rounds[plain]+="$(measure -c "$CONNECTIONS" --disable-compression "$base/weather/London")"$'\n'
   done
   local stats
   stats=$(curl -fsS "$base/weather/_stats")
@@ -93,7 +96,7 @@ run_backend() { # name redis-url-or-empty
 
   local hello_rps
   hello_rps=$(echo -n "${rounds[hello]}" | cut -d' ' -f1 | median)
-  for what in hello hot spread; do
+  for what in hello hot spread plain; do
     local rps p99 label
     rps=$(echo -n "${rounds[$what]}" | cut -d' ' -f1 | median)
     p99=$(echo -n "${rounds[$what]}" | cut -d' ' -f2 | median)
@@ -101,6 +104,7 @@ run_backend() { # name redis-url-or-empty
       hello) label="GET /hello" ;;
       hot) label="GET /weather/London (one key, hit)" ;;
       spread) label="GET /weather/city000..999 (1 000 keys, hits)" ;;
+      plain) label="GET /weather/London (hit, client without compression)" ;;
     esac
     echo "| $name | $label | $rps | $p99 | $((100 * rps / hello_rps))% |"
   done

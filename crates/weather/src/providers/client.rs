@@ -135,7 +135,21 @@ fn classify(error: reqwest::Error) -> ProviderError {
     if error.is_timeout() {
         ProviderError::Timeout
     } else {
-        ProviderError::Failed(error.without_url().to_string())
+        // reqwest's own message is generic ("error sending request"); the innermost cause
+        // says what went wrong (a DNS failure, a refused connection). Neither holds the URL,
+        // so never the key in its query string.
+        let error = error.without_url();
+        let mut root: &dyn std::error::Error = &error;
+        while let Some(source) = root.source() {
+            root = source;
+        }
+        let root = root.to_string();
+        let summary = error.to_string();
+        ProviderError::Failed(if root == summary {
+            summary
+        } else {
+            format!("{summary}: {root}")
+        })
     }
 }
 

@@ -225,6 +225,31 @@ async fn provider_errors_are_mapped() {
 }
 
 #[tokio::test]
+async fn an_unreachable_provider_is_a_502_that_says_why_and_never_shows_the_key() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = closed.local_addr().unwrap();
+    drop(closed);
+    let app = TestApp::builder()
+        .system(WeatherSystem)
+        .config("weather.provider", "visual-crossing")
+        .config("weather.visual_crossing_key", "secret-key-456")
+        .config(
+            "weather.visual_crossing_url",
+            format!("http://{address}/timeline"),
+        )
+        .config("weather.upstream_retries", 1)
+        .config("weather.retry_backoff_ms", 10)
+        .spawn()
+        .await;
+    let response = app.get("/weather/Paris").await;
+    let problem = response.assert_problem(502, "provider_failed");
+    let detail = problem["detail"].as_str().unwrap().to_lowercase();
+    assert!(detail.contains("refused"), "{detail}");
+    assert!(!response.text().contains("secret-key-456"));
+    assert!(!response.text().contains(&address.to_string()));
+}
+
+#[tokio::test]
 async fn visual_crossing_is_asked_its_own_way_and_its_errors_mapped() {
     let fake = Fake::start().await;
     use tracing_subscriber::prelude::*;
