@@ -19,10 +19,7 @@ PORT=18090
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 cargo build --release --locked -p groundwork >&2
-if port_taken "$PORT"; then
-  echo "error: port $PORT is in use" >&2
-  exit 1
-fi
+require_free_ports "$PORT"
 
 users=$((10000 / SCALE)); articles=$((100000 / SCALE)); comments=$((500000 / SCALE)); favorites=$((1000000 / SCALE))
 secret="bench-secret-bench-secret-bench-secret"

@@ -19,10 +19,7 @@ PORT=18091
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 cargo build --release --locked -p groundwork >&2
-if port_taken "$PORT"; then
-  echo "error: port $PORT is in use" >&2
-  exit 1
-fi
+require_free_ports "$PORT"
 base="http://127.0.0.1:$PORT"
 secret="bench-secret-bench-secret-bench-secret"
 common=("${limits[@]}" GROUNDWORK__AUTH__JWT_SECRET="$secret"

@@ -20,12 +20,7 @@ cargo build --release --locked -p groundwork -p groundwork-bench-baseline >&2
 work=$(mktemp -d)
 cleanup_hooks+=("rm -rf '$work'")
 
-for port in 18080 18081 18082; do
-  if port_taken "$port"; then
-    echo "error: port $port is in use (a server from an earlier run?)" >&2
-    exit 1
-  fi
-done
+require_free_ports 18080 18081 18082
 
 start_groundwork() { # name port extra-env...
   local name=$1 port=$2
@@ -44,7 +39,6 @@ wait_for http://127.0.0.1:18081/hello
 start_groundwork full 18080                          # default logging (access log off)
 start_groundwork logged 18082 RUST_LOG=info          # same stack with the access log on
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 declare -A results
 for target in bare full logged; do results[$target]=""; done

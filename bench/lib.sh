@@ -1,5 +1,6 @@
 # Shared helpers of the benchmark scripts (sourced, not run).
-# Expects: SECONDS_PER_ROUND. Provides: OHA, BIN, measure, wait_for, port_taken, cleanup trap.
+# Expects: SECONDS_PER_ROUND. Provides: OHA, BIN, measure, median, wait_for, port_taken,
+# require_free_ports, cleanup trap.
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/groundwork/target}"
 BIN="$CARGO_TARGET_DIR/release"
@@ -20,6 +21,19 @@ cleanup() {
 trap cleanup EXIT
 
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Stops the run, saying why, if any of the ports is taken.
+require_free_ports() {
+  for port in "$@"; do
+    if port_taken "$port"; then
+      echo "error: port $port is in use (a server from an earlier run?)" >&2
+      exit 1
+    fi
+  done
+}
+
+# The median of the numbers on stdin, one per line.
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 wait_for() {
   for _ in $(seq 1 300); do

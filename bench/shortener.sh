@@ -27,12 +27,7 @@ if ! command -v nginx >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y nginx-light >&2; else sudo apt-get install -y nginx-light >&2; fi
 fi
 cargo build --release --locked -p groundwork >&2
-for port in "$PORT" "$NGINX_PORT"; do
-  if port_taken "$port"; then
-    echo "error: port $port is in use" >&2
-    exit 1
-  fi
-done
+require_free_ports "$PORT" "$NGINX_PORT"
 
 work=$(mktemp -d)
 cleanup_hooks+=("rm -rf '$work'")

@@ -25,19 +25,13 @@ REDIS=${BENCH_REDIS_URL:-redis://127.0.0.1:6379}
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 cargo build --release --locked -p groundwork >&2
-for port in "$PORT" "$FAKE_PORT"; do
-  if port_taken "$port"; then
-    echo "error: port $port is in use (a server from an earlier run?)" >&2
-    exit 1
-  fi
-done
+require_free_ports "$PORT" "$FAKE_PORT"
 
 python3 bench/fake_open_meteo.py "$FAKE_PORT" &
 pids+=($!)
 for _ in $(seq 1 100); do port_taken "$FAKE_PORT" && break; sleep 0.1; done
 
 upstream_calls() { python3 -c 'import json,sys; print(json.load(sys.stdin)["upstreamCalls"])'; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 run_backend() { # name redis-url-or-empty
   local name=$1 redis=$2 work
