@@ -1,0 +1,13 @@
+//! An HTTP caching proxy: a shared cache as RFC 9111 describes it, in front of one origin.
+//! The engine is a library so that the `caching-proxy` CLI, the CDN simulator and the load
+//! balancer share it.
+//!
+//! So far: the caching rules themselves, as pure functions ([`directives`],
+//! [`freshness`], [`storable`], [`reuse`], [`vary`]). The server, the stores and the CLI come next (see
+//! docs/systems/caching-proxy.md).
+
+pub mod directives;
+pub mod freshness;
+pub mod reuse;
+pub mod storable;
+pub mod vary;
