@@ -2,11 +2,12 @@
 //! The engine is a library so that the `caching-proxy` CLI, the CDN simulator and the load
 //! balancer share it.
 //!
-//! So far: the caching rules themselves, as pure functions ([`directives`],
-//! [`freshness`], [`storable`], [`reuse`], [`vary`]). The server, the stores and the CLI come next (see
-//! docs/systems/caching-proxy.md).
+//! So far: the caching rules themselves, as pure functions ([`directives`], [`fields`],
+//! [`freshness`], [`storable`], [`reuse`], [`vary`]). The server, the stores and the CLI
+//! come next (see docs/systems/caching-proxy.md).
 
 pub mod directives;
+pub mod fields;
 pub mod freshness;
 pub mod reuse;
 pub mod storable;
