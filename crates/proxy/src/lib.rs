@@ -12,3 +12,18 @@ pub mod freshness;
 pub mod reuse;
 pub mod storable;
 pub mod vary;
+
+/// Helpers of this crate's unit tests.
+#[cfg(test)]
+mod test_support {
+    use http::{HeaderMap, HeaderValue};
+
+    /// A header map from name/value pairs, in order, a repeated name appended.
+    pub fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+}

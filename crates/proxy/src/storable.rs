@@ -114,7 +114,7 @@ pub fn vary_star(headers: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
+    use crate::test_support::headers;
 
     fn check(
         method: Method,
@@ -122,14 +122,7 @@ mod tests {
         status: u16,
         response: &[(&'static str, &'static str)],
     ) -> Verdict {
-        let map = |pairs: &[(&'static str, &'static str)]| {
-            let mut headers = HeaderMap::new();
-            for (name, value) in pairs {
-                headers.append(*name, HeaderValue::from_static(value));
-            }
-            headers
-        };
-        let (request_headers, response_headers) = (map(request), map(response));
+        let (request_headers, response_headers) = (headers(request), headers(response));
         let (request_cc, response_cc) = (
             Directives::from_headers(&request_headers),
             Directives::from_headers(&response_headers),
