@@ -151,11 +151,8 @@ impl Weather {
     /// its per-minute quota: by key, else by address (failing open like every platform
     /// limit).
     pub async fn admit(&self, api_key: Option<&str>, ip: IpAddr) -> Result<(), ApiError> {
-        let key = if self.client_keys.is_empty() {
-            format!(
-                "weather:ip:{}",
-                groundwork_platform::http::client_ip::limit_prefix(ip)
-            )
+        let client_key = if self.client_keys.is_empty() {
+            None
         } else {
             let Some(sent) = api_key.map(digest) else {
                 return Err(ApiError::unauthorized(
@@ -169,11 +166,19 @@ impl Weather {
                     "the X-Api-Key header holds no valid key",
                 ));
             }
-            format!("weather:key:{}", hex8(&sent))
+            Some(sent)
         };
         if !self.limits_enabled {
             return Ok(());
         }
+        // The limiter's key is only built when a limit is counted.
+        let key = match client_key {
+            Some(sent) => format!("weather:key:{}", hex8(&sent)),
+            None => format!(
+                "weather:ip:{}",
+                groundwork_platform::http::client_ip::limit_prefix(ip)
+            ),
+        };
         let quota = Quota::per_window(self.settings.requests_per_minute, Duration::from_secs(60));
         groundwork_platform::ratelimit::enforce(self.limiter.as_ref(), &key, quota).await
     }
