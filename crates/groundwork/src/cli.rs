@@ -48,6 +48,11 @@ pub enum Command {
     /// URL shortener tools.
     #[command(subcommand)]
     Shortener(ShortenerCommand),
+    /// The caching proxy (the same as the `caching-proxy` command).
+    #[command(
+        after_help = "Examples:\n  groundwork proxy --port 3000 --origin http://dummyjson.com\n  groundwork proxy --clear-cache"
+    )]
+    Proxy(groundwork_proxy::cli::ProxyArgs),
 }
 
 #[derive(Subcommand)]

@@ -26,6 +26,11 @@ pub struct UsageError(pub String);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The proxy is a standalone tool with its own runtime and log settings.
+    let cli = match cli.command {
+        Command::Proxy(args) => return groundwork_proxy::cli::main(args),
+        command => Cli { command },
+    };
     // rustls needs one process-wide crypto provider when more than one is compiled in.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let _logs =
@@ -57,6 +62,7 @@ fn main() -> ExitCode {
             Command::Fitness(cli::FitnessCommand::Seed(args)) => {
                 commands::seed::fitness(args).await
             }
+            Command::Proxy(_) => unreachable!("handled before the runtime starts"),
         }
     });
     // Stop the runtime first so nothing logs after the log writer has flushed.

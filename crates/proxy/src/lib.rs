@@ -2,15 +2,29 @@
 //! The engine is a library so that the `caching-proxy` CLI, the CDN simulator and the load
 //! balancer share it.
 //!
-//! So far: the caching rules themselves, as pure functions ([`directives`], [`fields`],
-//! [`freshness`], [`storable`], [`reuse`], [`vary`]). The server, the stores and the CLI
-//! come next (see docs/systems/caching-proxy.md).
+//! - The caching rules, as pure functions: [`directives`], [`freshness`], [`storable`],
+//!   [`reuse`], [`vary`], [`fields`].
+//! - What is stored: [`entry`], kept by [`store`] in memory and on disk ([`codec`]).
+//! - The proxy: [`target`] (what may be forwarded), [`origin`] (the client),
+//!   [`handler`] (the cache logic), [`respond`], [`body`], [`inflight`] (coalescing),
+//!   [`server`] (hyper), [`cli`].
 
+pub mod body;
+pub mod cli;
+pub mod codec;
 pub mod directives;
+pub mod entry;
 pub mod fields;
 pub mod freshness;
+pub mod handler;
+pub mod inflight;
+pub mod origin;
+pub mod respond;
 pub mod reuse;
+pub mod server;
 pub mod storable;
+pub mod store;
+pub mod target;
 pub mod vary;
 
 /// Helpers of this crate's unit tests.
