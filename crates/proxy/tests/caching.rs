@@ -259,7 +259,7 @@ async fn targets_that_try_to_leave_the_origin_are_refused() {
         let answer = raw(format!("GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")).await;
         assert!(answer.starts_with("HTTP/1.1 400"), "{path}: {answer}");
     }
-    let connect = raw("CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\n".into()).await;
+    let connect = raw("CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\nconnection: close\r\n\r\n".into()).await;
     assert!(connect.starts_with("HTTP/1.1 4"), "{connect}");
     assert_eq!(origin.seen.lock().unwrap().count.len(), 0, "nothing reached the origin");
 }

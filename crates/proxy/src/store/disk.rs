@@ -1,6 +1,10 @@
 //! The persistent tier: one file per URL under `<cache-dir>/objects/`, bounded by bytes
-//! (least recently used files go first), written crash-safely (a temporary file, synced,
-//! then renamed into place, so a file is either whole or absent).
+//! (least recently used files go first), written crash-safely: a temporary file renamed
+//! into place, so a process crash leaves each file whole or absent, and a format that
+//! ends in a marker at an exact length (see [`crate::codec`]), so a file torn by a power
+//! loss reads as corrupt and is dropped. No fsync per file: like nginx's cache, a crash may
+//! lose recent entries, which are only copies of the origin's, but never serves a broken
+//! one.
 //!
 //! `<cache-dir>/generation` holds a token that `--clear-cache` replaces; files carry the
 //! token they were written under, and the serving process polls it (see
@@ -153,14 +157,13 @@ impl Disk {
         }
     }
 
-    /// Stores a file: written aside, synced, renamed over the old one; then the least
-    /// recently used files go until the total fits.
+    /// Stores a file: written aside, renamed over the old one; then the least recently
+    /// used files go until the total fits.
     pub fn write(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
         let temporary = self.root.join("tmp").join(format!("{name}.{}", unique()));
         let result = (|| {
             let mut file = File::create(&temporary)?;
             file.write_all(bytes)?;
-            file.sync_all()?;
             let path = self.path(name);
             if let Some(shard) = path.parent() {
                 fs::create_dir_all(shard)?;
@@ -182,8 +185,13 @@ impl Disk {
 
     /// Removes a file, if it is there.
     pub fn remove(&self, name: &str) {
-        self.lock_index().forget(name);
+        self.forget(name);
         let _ = fs::remove_file(self.path(name));
+    }
+
+    /// Takes a file out of the index (reads no longer find it) without touching the disk.
+    pub fn forget(&self, name: &str) {
+        self.lock_index().forget(name);
     }
 
     /// Bytes on disk, as indexed.

@@ -1,7 +1,9 @@
 //! Where responses are kept: a byte-bounded memory tier (quick_cache, whose CLOCK-Pro
 //! eviction approximates LRU and lets one-hit wonders go first) in front of the
 //! byte-bounded disk tier. Memory is filled from disk on a memory miss; every store goes
-//! to both (to disk in the background, so a miss does not wait for an fsync).
+//! to both, to disk behind the response: one writer thread takes writes and removals in
+//! order from a queue bounded by bytes (when the disk falls that far behind, new writes
+//! are dropped, and the response stays in memory only).
 
 pub mod disk;
 
@@ -9,6 +11,7 @@ use std::io;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -36,9 +39,74 @@ type Memory = quick_cache::sync::Cache<String, Arc<Variants>, ByBytes>;
 /// The two tiers.
 pub struct Store {
     memory: Memory,
-    disk: Option<Arc<Disk>>,
+    disk: Option<DiskTier>,
     generation: AtomicU64,
     default_ttl: Option<Duration>,
+}
+
+/// The disk, and the queue to its writer thread.
+struct DiskTier {
+    disk: Arc<Disk>,
+    jobs: mpsc::Sender<Job>,
+    /// Bytes of queued writes, bounded by [`write_backlog`].
+    queued_bytes: Arc<AtomicU64>,
+    max_queued_bytes: u64,
+}
+
+enum Job {
+    Write(String, Vec<u8>),
+    Remove(String),
+}
+
+/// At most this many bytes of writes wait for the disk: a quarter of the cache, at most
+/// 64 MiB.
+fn write_backlog(max_bytes: u64) -> u64 {
+    (max_bytes / 4).min(64 << 20)
+}
+
+impl DiskTier {
+    fn start(disk: Disk, max_bytes: u64) -> Self {
+        let disk = Arc::new(disk);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queued_bytes = Arc::new(AtomicU64::new(0));
+        let (writer, queued) = (disk.clone(), queued_bytes.clone());
+        // Ends when the store (the only sender) is dropped.
+        std::thread::spawn(move || {
+            for job in queue {
+                match job {
+                    Job::Write(name, file) => {
+                        if let Err(error) = writer.write(&name, &file) {
+                            tracing::warn!(%error, "could not write a cache file; the response stays in memory only");
+                        }
+                        queued.fetch_sub(file.len() as u64, Ordering::AcqRel);
+                    }
+                    Job::Remove(name) => writer.remove(&name),
+                }
+            }
+        });
+        Self {
+            disk,
+            jobs,
+            queued_bytes,
+            max_queued_bytes: write_backlog(max_bytes),
+        }
+    }
+
+    fn write(&self, name: String, file: Vec<u8>) {
+        let size = file.len() as u64;
+        let queued = self.queued_bytes.fetch_add(size, Ordering::AcqRel);
+        if queued + size > self.max_queued_bytes || self.jobs.send(Job::Write(name, file)).is_err() {
+            self.queued_bytes.fetch_sub(size, Ordering::AcqRel);
+            tracing::debug!("disk writes are behind; a response is kept in memory only");
+        }
+    }
+
+    fn remove(&self, name: String) {
+        // Removals are never dropped: the index forgets the file at once (no read finds it),
+        // and the file goes in order after any write of it still queued.
+        self.disk.forget(&name);
+        let _ = self.jobs.send(Job::Remove(name));
+    }
 }
 
 /// A typical stored response's weight, for sizing the memory tier's table.
@@ -64,7 +132,7 @@ impl Store {
         let disk = Disk::open(dir, max_bytes)?;
         let generation = disk::read_generation(dir)?.unwrap_or(0);
         let mut store = Self::in_memory(max_bytes, default_ttl);
-        store.disk = Some(Arc::new(disk));
+        store.disk = Some(DiskTier::start(disk, max_bytes));
         store.generation = AtomicU64::new(generation);
         Ok(store)
     }
@@ -79,12 +147,19 @@ impl Store {
         if let Some(variants) = self.memory.get(key) {
             return Some(variants);
         }
-        let disk = self.disk.clone()?;
+        let disk = self.disk.as_ref()?.disk.clone();
         let name = file_name(key);
         let file = tokio::task::spawn_blocking(move || disk.read(&name))
             .await
             .ok()??;
-        let variants = Arc::new(self.decode(key, file)?);
+        let Some(variants) = self.decode(key, file) else {
+            // Corrupt (torn by a crash), or of a generation since cleared: never again.
+            if let Some(tier) = &self.disk {
+                tier.remove(file_name(key));
+            }
+            return None;
+        };
+        let variants = Arc::new(variants);
         self.memory.insert(key.to_owned(), variants.clone());
         Some(variants)
     }
@@ -94,27 +169,21 @@ impl Store {
         let current = self.memory.get(key).unwrap_or_default();
         let variants = Arc::new(current.with(entry));
         self.memory.insert(key.to_owned(), variants.clone());
-        if let Some(disk) = self.disk.clone() {
+        if let Some(tier) = &self.disk {
             let file = codec::encode(
                 self.generation.load(Ordering::Acquire),
                 key,
                 variants.0.iter().map(|entry| &**entry),
             );
-            let name = file_name(key);
-            tokio::task::spawn_blocking(move || {
-                if let Err(error) = disk.write(&name, &file) {
-                    tracing::warn!(%error, "could not write a cache file; the response stays in memory only");
-                }
-            });
+            tier.write(file_name(key), file);
         }
     }
 
     /// Forgets what is stored under `key` (invalidation).
     pub fn remove(&self, key: &str) {
         self.memory.remove(key);
-        if let Some(disk) = self.disk.clone() {
-            let name = file_name(key);
-            tokio::task::spawn_blocking(move || disk.remove(&name));
+        if let Some(tier) = &self.disk {
+            tier.remove(file_name(key));
         }
     }
 
@@ -122,14 +191,14 @@ impl Store {
     pub fn usage(&self) -> (u64, u64) {
         (
             self.memory.weight(),
-            self.disk.as_ref().map_or(0, |disk| disk.total_bytes()),
+            self.disk.as_ref().map_or(0, |tier| tier.disk.total_bytes()),
         )
     }
 
     /// Polls the disk tier's generation every [`CLEAR_POLL`]; when `--clear-cache` changed
     /// it, memory is emptied and the disk re-indexed. Runs until the store is dropped.
     pub fn watch_generation(self: &Arc<Self>) {
-        let Some(disk) = self.disk.clone() else {
+        let Some(disk) = self.disk.as_ref().map(|tier| tier.disk.clone()) else {
             return;
         };
         let store = Arc::downgrade(self);
