@@ -31,7 +31,6 @@ SUITE_VERSION=0.4.5
 CACHE="$HOME/.cache/groundwork"
 SUITE_DIR="$CACHE/http-cache-tests"
 PKG="$SUITE_DIR/node_modules/http-cache-tests"
-NGINX_DIR="$CACHE/nginx"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
 
 # The helpers of bench/lib.sh, not sourced: it installs oha, which this script does not use.
@@ -77,7 +76,8 @@ if [ "$(node -p "require('$PKG/package.json').version" 2>/dev/null)" != "$SUITE_
   echo "installing http-cache-tests@$SUITE_VERSION into $SUITE_DIR" >&2
   mkdir -p "$SUITE_DIR"
   # --prefix, or npm would install into the nearest ancestor holding a package.json.
-  npm i --prefix "$SUITE_DIR" --ignore-scripts --no-audit --no-fund --no-update-notifier "http-cache-tests@$SUITE_VERSION" >&2
+  npm i --prefix "$SUITE_DIR" --ignore-scripts --no-audit --no-fund --no-update-notifier \
+    "http-cache-tests@$SUITE_VERSION" >&2
 fi
 
 # The target, built or fetched before anything starts.
@@ -86,20 +86,9 @@ case $TARGET in
     cargo build --release --locked -p groundwork-proxy >&2
     ;;
   nginx)
-    nginx="$NGINX_DIR/root/usr/sbin/nginx"
-    if [ ! -x "$nginx" ]; then
-      # Debian's package unpacked, not installed: no root needed for the run and nothing
-      # left on the system. apt-get download needs the package lists (apt-get update).
-      echo "fetching Debian's nginx into $NGINX_DIR" >&2
-      rm -rf "$NGINX_DIR"
-      mkdir -p "$NGINX_DIR/deb"
-      sandbox=()
-      # As root apt downloads as the user _apt, who may not write under $HOME; it would only
-      # warn and download as root, but this says it.
-      [ "$(id -u)" = 0 ] && sandbox=(-o APT::Sandbox::User=root)
-      (cd "$NGINX_DIR/deb" && apt-get download "${sandbox[@]}" nginx) >&2
-      dpkg-deb -x "$NGINX_DIR"/deb/nginx_*.deb "$NGINX_DIR/root"
-    fi
+    # shellcheck source=bench/fetch_nginx.sh
+    source "$(dirname "$0")/fetch_nginx.sh"
+    nginx=$NGINX
     ;;
 esac
 
@@ -112,6 +101,8 @@ npm_config_port=$ORIGIN_PORT npm_package_config_protocol=http \
   node "$PKG/server/server.mjs" >"$work/origin.log" 2>&1 &
 origin=$!
 pids+=("$origin")
+# caching-proxy checks at start that its origin answers.
+wait_for_port "$ORIGIN_PORT" "$origin" "$work/origin.log"
 
 case $TARGET in
   caching-proxy)
@@ -124,10 +115,8 @@ case $TARGET in
     # proxy_cache_revalidate) with every path that Debian's build puts under /var moved into
     # the temporary directory. Workers as root when run as root (the default user, nobody,
     # could not write the cache in a 0700 directory); as anyone else, no user directive.
-    user=""
-    [ "$(id -u)" = 0 ] && user="user root;"
     cat >"$work/nginx.conf" <<EOF
-$user
+$NGINX_USER
 daemon off;
 worker_processes 1;
 pid $work/nginx.pid;
@@ -158,29 +147,37 @@ EOF
 esac
 proxy=$!
 pids+=("$proxy")
-wait_for_port "$ORIGIN_PORT" "$origin" "$work/origin.log"
 wait_for_port "$PROXY_PORT" "$proxy" "$work/proxy.log"
 
 # The client, every test through the proxy (about 100 at a time, 14-20 s). No trailing
 # slash on the base: the client appends /test/..., /config/..., /state/.... An empty id runs
 # all tests (npm_config_id=<test id> would run one with full dumps). node-fetch has no
-# timeout, so a proxy that never answers would hang the run: 5 minutes is far beyond it.
+# timeout, so a request the proxy never answers would hang the run: 2 minutes is far beyond
+# a whole run.
 echo "running http-cache-tests@$SUITE_VERSION against $TARGET on port $PROXY_PORT" >&2
-if ! npm_config_base="http://127.0.0.1:$PROXY_PORT" npm_package_config_id= \
-  timeout 300 node --no-warnings "$PKG/cli.mjs" >"$work/results.json" 2>"$work/client.log"; then
-  echo "error: the suite's client failed or timed out; its output:" >&2
+status=0
+npm_config_base="http://127.0.0.1:$PROXY_PORT" npm_package_config_id= \
+  timeout 120 node --no-warnings "$PKG/cli.mjs" >"$work/results.json" 2>"$work/client.log" ||
+  status=$?
+if [ "$status" = 124 ]; then
+  # Seen with a proxy whose listen backlog was 5 (Python's socketserver default): of the
+  # ~100 connections opened at once, some were never accepted and waited forever.
+  echo "error: the suite's client did not finish in 120 s (requests the proxy never answered?)" >&2
+  exit 1
+elif [ "$status" != 0 ]; then
+  echo "error: the suite's client failed (exit $status); its output:" >&2
   tail -n 30 "$work/client.log" >&2
   exit 1
 fi
-[ -n "${OUT:-}" ] && cp "$work/results.json" "$OUT"
+if [ -n "${OUT:-}" ]; then cp "$work/results.json" "$OUT"; fi
 
-# A dead proxy shows up only as failed tests (refused connections): say so plainly.
+# Refused connections (a dead proxy) and other harness errors make the report refuse the run;
+# the proxy's log says why.
 if ! kill -0 "$proxy" 2>/dev/null; then
-  echo "error: the proxy exited during the run; its log:" >&2
-  tail -n 30 "$work/proxy.log" >&2
+  echo "error: the proxy exited during the run" >&2
 fi
 if ! python3 bench/proxy_conformance_report.py "$work/results.json" "$PKG"; then
-  echo "(proxy log, last lines:)" >&2
+  echo "the proxy's log, last lines:" >&2
   tail -n 20 "$work/proxy.log" >&2
   exit 1
 fi

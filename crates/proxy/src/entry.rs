@@ -10,6 +10,7 @@ use crate::directives::Directives;
 use crate::fields;
 use crate::freshness;
 use crate::reuse::Stored;
+use crate::surrogate::Surrogate;
 use crate::vary::Selecting;
 
 /// A response as the cache keeps it: status, stored fields, the whole body, and when it
@@ -58,13 +59,16 @@ impl Entry {
             headers.insert(header::DATE, http_date(parts.response_time));
         }
         let directives = Directives::from_headers(&headers);
-        let (lifetime, _) = freshness::lifetime(
+        let (mut lifetime, _) = freshness::lifetime(
             &headers,
             &directives,
             parts.status,
             parts.response_time,
             default_ttl,
         );
+        if let Some(seconds) = Surrogate::from_headers(&headers).and_then(|s| s.max_age) {
+            lifetime = Duration::from_secs(seconds);
+        }
         Self {
             status: parts.status,
             headers,

@@ -95,16 +95,24 @@ pub fn current_age(
     corrected_initial_age + resident_time
 }
 
-/// The `Age` header in seconds: a non-negative integer; anything else is ignored (§5.1).
+/// The `Age` header in seconds (§5.1: one non-negative integer). An `Age` that is not
+/// exactly that (a list, two lines, a sign, a fraction, a parameter) says the response
+/// has some age but not which: it is taken as the greatest, so such a response is stale
+/// rather than fresher than it may be (what the public cache test suite expects too).
 fn age(headers: &HeaderMap) -> Duration {
-    headers
-        .get(AGE)
-        .and_then(|v| v.to_str().ok())
+    let mut lines = headers.get_all(AGE).iter();
+    let Some(first) = lines.next() else {
+        return Duration::ZERO;
+    };
+    let valid = first
+        .to_str()
+        .ok()
         .map(str::trim)
-        .filter(|text| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
-        .map_or(Duration::ZERO, |text| {
-            Duration::from_secs(text.parse().unwrap_or(DELTA_SECONDS_CAP))
-        })
+        .filter(|text| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()));
+    match (valid, lines.next()) {
+        (Some(text), None) => Duration::from_secs(text.parse().unwrap_or(DELTA_SECONDS_CAP)),
+        _ => Duration::from_secs(DELTA_SECONDS_CAP),
+    }
 }
 
 /// An HTTP-date header (any of the three formats of RFC 9110 §5.6.7; the first field line
@@ -216,10 +224,17 @@ mod tests {
             current_age(&fresh, at(100), at(101), at(101)),
             Duration::from_secs(31)
         );
-        let bad_age = headers(&[("age", "-5".to_owned())]);
-        assert_eq!(
-            current_age(&bad_age, at(0), at(0), at(7)),
-            Duration::from_secs(7)
-        );
+        // An Age that is not one integer makes it as old as an age can be.
+        for bad in [vec!["-5"], vec!["1.5"], vec!["0, 0"], vec!["10;x=1"], vec!["0", "0"]] {
+            let mut h = HeaderMap::new();
+            for line in bad.iter() {
+                h.append(AGE, HeaderValue::from_static(line));
+            }
+            assert_eq!(
+                current_age(&h, at(0), at(0), at(7)),
+                Duration::from_secs(DELTA_SECONDS_CAP + 7),
+                "{bad:?}"
+            );
+        }
     }
 }

@@ -20,6 +20,7 @@ use crate::respond::{self, Outcome};
 use crate::reuse::{self, Reuse};
 use crate::storable::{self, Verdict};
 use crate::store::Store;
+use crate::surrogate::{SURROGATE_CONTROL, Surrogate};
 use crate::target;
 use crate::vary::Selecting;
 
@@ -255,6 +256,18 @@ impl Proxy {
                 directives: &response_directives,
             },
         );
+        // Surrogate-Control, when it speaks to us, overrides Cache-Control's say.
+        let verdict = match Surrogate::from_headers(&head.headers) {
+            Some(surrogate) if surrogate.no_store => Verdict::NoStore,
+            Some(surrogate)
+                if surrogate.max_age.is_some()
+                    && !asked.directives.no_store
+                    && matches!(verdict, Verdict::NoStore | Verdict::NoFreshness) =>
+            {
+                Verdict::Store
+            }
+            _ => verdict,
+        };
         let small_enough = body
             .size_hint()
             .upper()
@@ -270,6 +283,7 @@ impl Proxy {
                 selecting: Selecting::capture(&head.headers, &asked.headers),
             };
             let key = asked.key.clone();
+            head.headers.remove(SURROGATE_CONTROL);
             Outcome::MissStored.mark(&mut head.headers);
             ProxyBody::Stream(Box::pin(Tee::new(
                 body,
@@ -282,6 +296,7 @@ impl Proxy {
             )))
         } else {
             drop(leader);
+            head.headers.remove(SURROGATE_CONTROL);
             Outcome::Miss.mark(&mut head.headers);
             ProxyBody::Stream(body)
         };
@@ -322,6 +337,7 @@ impl Proxy {
         }
         head.version = Version::HTTP_11;
         crate::fields::strip_hop_by_hop(&mut head.headers);
+        head.headers.remove(SURROGATE_CONTROL);
         head.headers.append(VIA, VIA_ENTRY);
         Outcome::Miss.mark(&mut head.headers);
         Response::from_parts(head, ProxyBody::Stream(body))

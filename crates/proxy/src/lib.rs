@@ -3,7 +3,7 @@
 //! balancer share it.
 //!
 //! - The caching rules, as pure functions: [`directives`], [`freshness`], [`storable`],
-//!   [`reuse`], [`vary`], [`fields`].
+//!   [`reuse`], [`vary`], [`fields`], [`surrogate`].
 //! - What is stored: [`entry`], kept by [`store`] in memory and on disk ([`codec`]).
 //! - The proxy: [`target`] (what may be forwarded), [`origin`] (the client),
 //!   [`handler`] (the cache logic), [`respond`], [`body`], [`inflight`] (coalescing),
@@ -24,6 +24,7 @@ pub mod reuse;
 pub mod server;
 pub mod storable;
 pub mod store;
+pub mod surrogate;
 pub mod target;
 pub mod vary;
 

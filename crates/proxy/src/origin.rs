@@ -10,6 +10,7 @@ use http_body_util::BodyExt;
 
 use crate::body::{BoxError, Streamed};
 use crate::fields;
+use crate::surrogate::{CAPABILITY, SURROGATE_CAPABILITY};
 use crate::target::Origin;
 
 /// The `Via` entry this proxy adds (RFC 9110 §7.6.3: protocol version and a pseudonym).
@@ -86,6 +87,7 @@ impl Upstream {
         fields::strip_hop_by_hop(&mut headers);
         headers.remove(HOST);
         headers.append(VIA, VIA_ENTRY);
+        headers.append(SURROGATE_CAPABILITY, CAPABILITY);
         let request = self
             .client
             .request(method, self.origin.url_for(path_and_query))

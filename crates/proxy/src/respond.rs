@@ -14,6 +14,7 @@ use crate::body::ProxyBody;
 use crate::entry::Entry;
 use crate::freshness;
 use crate::origin::{Failure, VIA_ENTRY};
+use crate::surrogate::SURROGATE_CONTROL;
 
 /// `X-Cache`: whether the response came from the cache (the roadmap spec's header).
 pub const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
@@ -60,6 +61,7 @@ pub fn from_cache(
     outcome: Outcome,
 ) -> Response<ProxyBody> {
     let mut headers = entry.headers.clone();
+    headers.remove(SURROGATE_CONTROL);
     headers.insert(AGE, HeaderValue::from(age.as_secs()));
     headers.append(VIA, VIA_ENTRY);
     outcome.mark(&mut headers);
