@@ -9,7 +9,10 @@
 # CPU (both pinned to CPU 0, as is the origin, a separate nginx serving static files with
 # Cache-Control: max-age=3600); oha on CPU 1. Both proxies keep connections to the origin
 # alive, store on disk under a 64 MiB bound, and coalesce concurrent misses
-# (proxy_cache_lock). Rounds alternate between the proxies; medians are reported.
+# (proxy_cache_lock). Rounds alternate between the proxies; medians are reported. Then
+# both serve the hits once more at a fixed rate (60% of the slower one's throughput) so
+# that their p99 latencies are compared under the same load: at full throughput the one
+# that serves more requests also queues more of them.
 #
 # Usage: bench/proxy.sh [seconds per round = 10] [rounds = 3] [connections = 64]
 set -euo pipefail
@@ -100,29 +103,47 @@ for object in 1k 100k; do
   done
 done
 
-declare -A results
+declare -A results rates
 run_round() { # name port workload
-  local name=$1 port=$2 workload=$3
+  local name=$1 port=$2 workload=$3 object rate=()
   case $workload in
-    hit-1k) results["$name $workload"]+="$(measure -c "$CONNECTIONS" "http://127.0.0.1:$port/1k")"$'\n' ;;
-    hit-100k) results["$name $workload"]+="$(measure -c "$CONNECTIONS" "http://127.0.0.1:$port/100k")"$'\n' ;;
+    hit-1k* | hit-100k*)
+      object=${workload#hit-}
+      object=${object%% *}
+      # "at a fixed rate": the same offered load for both, with oha's correction for
+      # coordinated omission, so the p99s compare like with like.
+      [ -n "${rates[$workload]:-}" ] && rate=(-q "${rates[$workload]}" --latency-correction)
+      results["$name $workload"]+="$(measure -c "$CONNECTIONS" "${rate[@]}" "http://127.0.0.1:$port/$object")"$'\n'
+      ;;
     miss) results["$name $workload"]+="$(measure -c "$CONNECTIONS" --rand-regex-url "http://127.0.0.1:$port/miss/$name-[0-9]{14}")"$'\n' ;;
   esac
 }
 
-workloads=(hit-1k hit-100k miss)
-for round in $(seq 1 "$ROUNDS"); do
-  for workload in "${workloads[@]}"; do
-    if [ $((round % 2)) = 1 ]; then
-      run_round nginx "$NGINX_PORT" "$workload"; run_round ours "$OURS_PORT" "$workload"
-    else
-      run_round ours "$OURS_PORT" "$workload"; run_round nginx "$NGINX_PORT" "$workload"
-    fi
+run_series() { # workloads...
+  for round in $(seq 1 "$ROUNDS"); do
+    for workload in "$@"; do
+      if [ $((round % 2)) = 1 ]; then
+        run_round nginx "$NGINX_PORT" "$workload"; run_round ours "$OURS_PORT" "$workload"
+      else
+        run_round ours "$OURS_PORT" "$workload"; run_round nginx "$NGINX_PORT" "$workload"
+      fi
+    done
   done
-done
+}
 
 # The median round (by requests/s) of each series.
 median_line() { printf '%s' "${results[$1]}" | sed '/^$/d' | sort -n -k1,1 | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'; }
+
+workloads=(hit-1k hit-100k miss)
+run_series "${workloads[@]}"
+# Then latency at equal load: 60% of the slower proxy's throughput.
+for object in 1k 100k; do
+  slower=$(python3 -c "print(min($(field "$(median_line "nginx hit-$object")" 1), $(field "$(median_line "ours hit-$object")" 1)))")
+  rates["hit-$object at 60%"]=$((slower * 6 / 10))
+done
+fixed=("hit-1k at 60%" "hit-100k at 60%")
+run_series "${fixed[@]}"
+workloads+=("${fixed[@]}")
 
 peak_kb=$(awk '/VmHWM/ {print $2}' "/proc/$ours_pid/status")
 disk_bytes=$(du -sb "$work/ours/cache/objects" | cut -f1)
@@ -135,7 +156,9 @@ for workload in "${workloads[@]}"; do
   n=$(median_line "nginx $workload")
   o=$(median_line "ours $workload")
   ratio=$(python3 -c "print(f'{$(field "$o" 1) / $(field "$n" 1):.2f}')")
-  echo "| $workload | $(field "$n" 1) | $(field "$n" 2) | $(field "$o" 1) | $(field "$o" 2) | $ratio |"
+  label=$workload
+  [ -n "${rates[$workload]:-}" ] && label="$workload (${rates[$workload]} req/s offered)"
+  echo "| $label | $(field "$n" 1) | $(field "$n" 2) | $(field "$o" 1) | $(field "$o" 2) | $ratio |"
 done
 echo
 echo "caching-proxy after the miss rounds (each miss a new 1 KB object stored): peak RSS $((peak_kb / 1024)) MiB with --max-size $((MAX_SIZE >> 20)) MiB; disk tier $((disk_bytes >> 20)) MiB"

@@ -2,7 +2,7 @@
 //! §7.6.1, RFC 9111 §3.1 and §3.2).
 
 use http::header::CONNECTION;
-use http::{HeaderMap, HeaderName};
+use http::{HeaderMap, HeaderName, HeaderValue};
 
 /// Fields that concern one connection only (RFC 9110 §7.6.1), besides those `Connection`
 /// names.
@@ -51,9 +51,17 @@ pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
     }
 }
 
-/// The fields of a response as it is stored: without hop-by-hop and proxy-specific ones.
+/// The fields of a response as it is stored: without hop-by-hop and proxy-specific ones,
+/// each value in its own allocation. (hyper's values are slices of the connection's read
+/// buffer: a stored one would keep that whole buffer, 8 KiB or more, alive for as long as
+/// the response stays cached, several times the response's own size.)
 pub fn for_storage(response: &HeaderMap) -> HeaderMap {
-    let mut stored = response.clone();
+    let mut stored = HeaderMap::with_capacity(response.len());
+    for (name, value) in response {
+        let mut owned = HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|_| value.clone());
+        owned.set_sensitive(value.is_sensitive());
+        stored.append(name.clone(), owned);
+    }
     strip_hop_by_hop(&mut stored);
     for name in PROXY_SPECIFIC {
         stored.remove(name);
