@@ -5,8 +5,9 @@
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/groundwork/target}"
 BIN="$CARGO_TARGET_DIR/release"
 
+# Scripts that send no load of their own (the conformance run) set BENCH_WITHOUT_OHA=1.
 OHA=$(command -v oha || true)
-if [ -z "$OHA" ]; then
+if [ -z "$OHA" ] && [ -z "${BENCH_WITHOUT_OHA:-}" ]; then
   OHA="$HOME/.cargo/bin/oha"
   [ -x "$OHA" ] || cargo install oha --locked --version 1.16.0 >&2
 fi

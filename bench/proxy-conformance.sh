@@ -33,26 +33,13 @@ SUITE_DIR="$CACHE/http-cache-tests"
 PKG="$SUITE_DIR/node_modules/http-cache-tests"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
 
-# The helpers of bench/lib.sh, not sourced: it installs oha, which this script does not use.
-pids=()
+# bench/lib.sh's helpers (ports, the cleanup trap), without installing oha: the suite's
+# client sends the requests here.
+BENCH_WITHOUT_OHA=1
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-require_free_ports() {
-  for port in "$@"; do
-    if port_taken "$port"; then
-      echo "error: port $port is in use (a server from an earlier run?)" >&2
-      exit 1
-    fi
-  done
-}
+cleanup_hooks+=("rm -rf '$work'")
 
 # Waits for a port to accept connections, failing (with the server's log) if the server
 # exits or 30 s pass.

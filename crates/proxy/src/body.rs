@@ -57,7 +57,9 @@ impl Body for ProxyBody {
 
     fn size_hint(&self) -> SizeHint {
         match self {
-            Self::Whole(bytes) => SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64)),
+            Self::Whole(bytes) => {
+                SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
+            }
             Self::Stream(body) => body.size_hint(),
         }
     }
@@ -173,10 +175,17 @@ mod tests {
         Box::pin(StreamBody::new(futures_util::stream::iter(frames)))
     }
 
-    async fn run(chunks: Vec<Result<&'static [u8], &'static str>>, limit: usize) -> (bool, Option<Bytes>) {
+    async fn run(
+        chunks: Vec<Result<&'static [u8], &'static str>>,
+        limit: usize,
+    ) -> (bool, Option<Bytes>) {
         let kept = Arc::new(Mutex::new(None));
         let into = kept.clone();
-        let tee = Tee::new(stream(chunks), limit, Box::new(move |bytes| *into.lock().unwrap() = Some(bytes)));
+        let tee = Tee::new(
+            stream(chunks),
+            limit,
+            Box::new(move |bytes| *into.lock().unwrap() = Some(bytes)),
+        );
         let ok = tee.collect().await.is_ok();
         let kept = kept.lock().unwrap().take();
         (ok, kept)
@@ -184,7 +193,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_complete_body_is_kept() {
-        assert_eq!(run(vec![Ok(b"ab"), Ok(b"cd")], 4).await, (true, Some(Bytes::from_static(b"abcd"))));
+        assert_eq!(
+            run(vec![Ok(b"ab"), Ok(b"cd")], 4).await,
+            (true, Some(Bytes::from_static(b"abcd")))
+        );
     }
 
     #[tokio::test]
@@ -194,6 +206,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_body_cut_short_reaches_the_client_as_an_error_and_is_not_kept() {
-        assert_eq!(run(vec![Ok(b"ab"), Err("connection reset")], 100).await, (false, None));
+        assert_eq!(
+            run(vec![Ok(b"ab"), Err("connection reset")], 100).await,
+            (false, None)
+        );
     }
 }

@@ -18,7 +18,9 @@ use crate::target::Origin;
 /// Caching proxy: forwards requests to an origin server and caches its responses (RFC
 /// 9111), in memory and on disk. Responses carry `X-Cache: HIT` or `X-Cache: MISS`.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  caching-proxy --port 3000 --origin http://dummyjson.com\n  caching-proxy --clear-cache")]
+#[command(
+    after_help = "Examples:\n  caching-proxy --port 3000 --origin http://dummyjson.com\n  caching-proxy --clear-cache"
+)]
 pub struct ProxyArgs {
     /// Port to listen on.
     #[arg(long, required_unless_present = "clear_cache")]
@@ -68,7 +70,9 @@ pub fn main(args: ProxyArgs) -> ExitCode {
     init_logging(args.log_format);
     // rustls needs one process-wide crypto provider for https origins.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build();
     let result = match runtime {
         Ok(runtime) => runtime.block_on(run(args)),
         Err(error) => Err(error.into()),
@@ -144,7 +148,12 @@ pub async fn run(args: ProxyArgs) -> anyhow::Result<()> {
 /// not on the first request.
 async fn check_reachable(origin: &Origin, timeout: Duration) -> anyhow::Result<()> {
     let address = origin.socket_address();
-    match tokio::time::timeout(timeout.min(Duration::from_secs(10)), tokio::net::TcpStream::connect(&address)).await {
+    match tokio::time::timeout(
+        timeout.min(Duration::from_secs(10)),
+        tokio::net::TcpStream::connect(&address),
+    )
+    .await
+    {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(error)) => anyhow::bail!("cannot reach the origin {origin} ({address}): {error}"),
         Err(_) => anyhow::bail!("cannot reach the origin {origin} ({address}): no answer"),
@@ -155,7 +164,8 @@ fn default_cache_dir() -> PathBuf {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")));
-    base.unwrap_or_else(|| PathBuf::from(".")).join("caching-proxy")
+    base.unwrap_or_else(|| PathBuf::from("."))
+        .join("caching-proxy")
 }
 
 /// `123`, `64K`, `256M`, `2G` (powers of 1024; a trailing `B` or `iB` is allowed).
@@ -183,13 +193,14 @@ async fn stop_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(_) => {
-                let _ = interrupt.await;
-                return;
-            }
-        };
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = interrupt => {}
             _ = terminate.recv() => {}
@@ -202,7 +213,9 @@ async fn stop_signal() {
 fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),

@@ -35,7 +35,11 @@ pub struct Decoded {
 pub struct Corrupt(&'static str);
 
 /// The bytes of a cache file.
-pub fn encode<'a>(generation: u64, key: &str, variants: impl ExactSizeIterator<Item = &'a crate::entry::Entry>) -> Vec<u8> {
+pub fn encode<'a>(
+    generation: u64,
+    key: &str,
+    variants: impl ExactSizeIterator<Item = &'a crate::entry::Entry>,
+) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&generation.to_le_bytes());
@@ -122,8 +126,9 @@ pub fn decode(file: Bytes) -> Result<Decoded, Corrupt> {
 }
 
 fn millis(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH)
-        .map_or(0, |since| u64::try_from(since.as_millis()).unwrap_or(u64::MAX))
+    time.duration_since(UNIX_EPOCH).map_or(0, |since| {
+        u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+    })
 }
 
 fn put_u32(out: &mut Vec<u8>, n: usize) {
@@ -228,7 +233,10 @@ mod tests {
     fn every_truncation_and_a_foreign_file_are_refused() {
         let file = encode(1, "/k", [&sample()].into_iter());
         for cut in 0..file.len() {
-            assert!(decode(Bytes::copy_from_slice(&file[..cut])).is_err(), "cut at {cut}");
+            assert!(
+                decode(Bytes::copy_from_slice(&file[..cut])).is_err(),
+                "cut at {cut}"
+            );
         }
         let mut longer = file.clone();
         longer.push(0);

@@ -230,7 +230,11 @@ mod tests {
         assert_eq!(variants.0.len(), 2);
         assert!(variants.select(&english).is_some());
         assert!(variants.select(&french).is_some());
-        assert!(variants.select(&headers(&[("accept-language", "de")])).is_none());
+        assert!(
+            variants
+                .select(&headers(&[("accept-language", "de")]))
+                .is_none()
+        );
     }
 
     #[test]
@@ -261,7 +265,10 @@ mod tests {
             None,
         );
         assert_eq!(fresh.policy.lifetime, Duration::from_secs(300));
-        assert_eq!(fresh.headers.get("x-new").map(|v| v.as_bytes()), Some(&b"1"[..]));
+        assert_eq!(
+            fresh.headers.get("x-new").map(|v| v.as_bytes()),
+            Some(&b"1"[..])
+        );
         assert_eq!(fresh.body, old.body);
         assert_eq!(fresh.response_time, later);
     }

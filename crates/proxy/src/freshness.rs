@@ -225,7 +225,13 @@ mod tests {
             Duration::from_secs(31)
         );
         // An Age that is not one integer makes it as old as an age can be.
-        for bad in [vec!["-5"], vec!["1.5"], vec!["0, 0"], vec!["10;x=1"], vec!["0", "0"]] {
+        for bad in [
+            vec!["-5"],
+            vec!["1.5"],
+            vec!["0, 0"],
+            vec!["10;x=1"],
+            vec!["0", "0"],
+        ] {
             let mut h = HeaderMap::new();
             for line in bad.iter() {
                 h.append(AGE, HeaderValue::from_static(line));

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use http::header::{CONTENT_LOCATION, DATE, HOST, IF_MODIFIED_SINCE, IF_NONE_MATCH, LOCATION, RANGE, VIA};
+use http::header::{
+    CONTENT_LOCATION, DATE, HOST, IF_MODIFIED_SINCE, IF_NONE_MATCH, LOCATION, RANGE, VIA,
+};
 use http::{HeaderMap, Method, Request, Response, StatusCode, Version};
 use http_body::Body;
 use http_body_util::BodyExt;
@@ -103,7 +105,10 @@ impl Proxy {
         }
         if asked.directives.only_if_cached {
             // §5.2.1.7: "respond either using a stored response or a 504".
-            return respond::plain(StatusCode::GATEWAY_TIMEOUT, "only-if-cached, and it is not in the cache");
+            return respond::plain(
+                StatusCode::GATEWAY_TIMEOUT,
+                "only-if-cached, and it is not in the cache",
+            );
         }
         if asked.method == Method::HEAD || asked.headers.contains_key(RANGE) {
             // Neither fills the cache (we store whole GET responses only): straight through.
@@ -113,7 +118,8 @@ impl Proxy {
             Turn::Lead(leader) => self.fetch(asked, Some(leader)).await,
             Turn::Wait(waiting) => {
                 // Coalesced: wait for the leader (bounded), then look again.
-                let _ = tokio::time::timeout(self.upstream_timeout(), inflight::wait(waiting)).await;
+                let _ =
+                    tokio::time::timeout(self.upstream_timeout(), inflight::wait(waiting)).await;
                 if let Some(entry) = self.lookup(&asked).await {
                     let age = entry.age(SystemTime::now());
                     if reuse::decide(&entry.policy, age, &asked.directives) == Reuse::Fresh {
@@ -130,13 +136,23 @@ impl Proxy {
         variants.select(&asked.headers).cloned()
     }
 
-    fn serve(&self, asked: &Asked, entry: &Entry, age: std::time::Duration, outcome: Outcome) -> Response<ProxyBody> {
+    fn serve(
+        &self,
+        asked: &Asked,
+        entry: &Entry,
+        age: std::time::Duration,
+        outcome: Outcome,
+    ) -> Response<ProxyBody> {
         respond::from_cache(&asked.method, &asked.headers, entry, age, outcome)
     }
 
     /// A miss: forwarded (without the client's own validators, so that a whole response
     /// comes back to be stored; the client's conditions are then answered from it).
-    async fn fetch(self: &Arc<Self>, asked: Asked, leader: Option<inflight::Leader>) -> Response<ProxyBody> {
+    async fn fetch(
+        self: &Arc<Self>,
+        asked: Asked,
+        leader: Option<inflight::Leader>,
+    ) -> Response<ProxyBody> {
         let mut headers = asked.headers.clone();
         if leader.is_some() {
             headers.remove(IF_NONE_MATCH);
@@ -145,10 +161,15 @@ impl Proxy {
         let request_time = SystemTime::now();
         let sent = self
             .upstream
-            .send(asked.method.clone(), &asked.key, headers, reqwest::Body::default())
+            .send(
+                asked.method.clone(),
+                &asked.key,
+                headers,
+                reqwest::Body::default(),
+            )
             .await;
         match sent {
-            Ok(response) => self.from_origin(&asked, response, request_time, leader),
+            Ok(response) => self.answer_from_origin(&asked, response, request_time, leader),
             Err(failure) => respond::failure(&failure),
         }
     }
@@ -188,14 +209,21 @@ impl Proxy {
             }
             Ok(response)
                 if response.status().is_server_error()
-                    && reuse::usable_on_error(&entry.policy, entry.age(response_time), &asked.directives) =>
+                    && reuse::usable_on_error(
+                        &entry.policy,
+                        entry.age(response_time),
+                        &asked.directives,
+                    ) =>
             {
                 self.serve(&asked, &entry, entry.age(response_time), Outcome::Stale)
             }
             Ok(response) => {
                 // A new response replaces the stored one; the GET's response answers a HEAD too.
-                let asked = Asked { method: Method::GET, ..asked };
-                self.from_origin(&asked, response, request_time, None)
+                let asked = Asked {
+                    method: Method::GET,
+                    ..asked
+                };
+                self.answer_from_origin(&asked, response, request_time, None)
             }
             Err(failure) => {
                 let age = entry.age(response_time);
@@ -215,7 +243,10 @@ impl Proxy {
             return;
         };
         let proxy = self.clone();
-        let asked = Asked { method: Method::GET, ..asked.clone() };
+        let asked = Asked {
+            method: Method::GET,
+            ..asked.clone()
+        };
         let entry = entry.clone();
         tokio::spawn(async move {
             let response = proxy.revalidate(asked, entry).await;
@@ -228,7 +259,7 @@ impl Proxy {
     /// The origin's response to a GET or HEAD, passed on, and stored on the way when §3
     /// allows (the body is teed; it is stored only if it arrives whole and within the size
     /// cap). `leader` is released once it is stored or found not storable.
-    fn from_origin(
+    fn answer_from_origin(
         &self,
         asked: &Asked,
         response: Response<Streamed>,
@@ -272,34 +303,41 @@ impl Proxy {
             .size_hint()
             .upper()
             .is_none_or(|length| length <= self.max_object_size as u64);
-        let body = if verdict == Verdict::Store && small_enough && !asked.headers.contains_key(RANGE) {
-            let store = self.store.clone();
-            let parts = Parts {
-                status: head.status,
-                headers: head.headers.clone(),
-                body: Bytes::new(),
-                request_time,
-                response_time,
-                selecting: Selecting::capture(&head.headers, &asked.headers),
+        let body =
+            if verdict == Verdict::Store && small_enough && !asked.headers.contains_key(RANGE) {
+                let store = self.store.clone();
+                let parts = Parts {
+                    status: head.status,
+                    headers: head.headers.clone(),
+                    body: Bytes::new(),
+                    request_time,
+                    response_time,
+                    selecting: Selecting::capture(&head.headers, &asked.headers),
+                };
+                let key = asked.key.clone();
+                head.headers.remove(SURROGATE_CONTROL);
+                Outcome::MissStored.mark(&mut head.headers);
+                ProxyBody::Stream(Box::pin(Tee::new(
+                    body,
+                    self.max_object_size,
+                    Box::new(move |bytes| {
+                        let entry = Entry::new(
+                            Parts {
+                                body: bytes,
+                                ..parts
+                            },
+                            store.default_ttl(),
+                        );
+                        store.put(&key, Arc::new(entry));
+                        drop(leader);
+                    }),
+                )))
+            } else {
+                drop(leader);
+                head.headers.remove(SURROGATE_CONTROL);
+                Outcome::Miss.mark(&mut head.headers);
+                ProxyBody::Stream(body)
             };
-            let key = asked.key.clone();
-            head.headers.remove(SURROGATE_CONTROL);
-            Outcome::MissStored.mark(&mut head.headers);
-            ProxyBody::Stream(Box::pin(Tee::new(
-                body,
-                self.max_object_size,
-                Box::new(move |bytes| {
-                    let entry = Entry::new(Parts { body: bytes, ..parts }, store.default_ttl());
-                    store.put(&key, Arc::new(entry));
-                    drop(leader);
-                }),
-            )))
-        } else {
-            drop(leader);
-            head.headers.remove(SURROGATE_CONTROL);
-            Outcome::Miss.mark(&mut head.headers);
-            ProxyBody::Stream(body)
-        };
         head.headers.append(VIA, VIA_ENTRY);
         Response::from_parts(head, body)
     }

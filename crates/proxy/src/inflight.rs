@@ -47,7 +47,9 @@ impl Inflight {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, watch::Receiver<()>>> {
         // The map holds no invariant a panic could break halfway.
-        self.fetching.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.fetching
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -77,12 +79,18 @@ mod tests {
         let Turn::Wait(waiting) = inflight.join("/a") else {
             panic!("the second must wait");
         };
-        assert!(matches!(inflight.join("/b"), Turn::Lead(_)), "other URLs are independent");
+        assert!(
+            matches!(inflight.join("/b"), Turn::Lead(_)),
+            "other URLs are independent"
+        );
         let waiter = tokio::spawn(wait(waiting));
         tokio::task::yield_now().await;
         assert!(!waiter.is_finished());
         drop(leader);
         waiter.await.unwrap();
-        assert!(matches!(inflight.join("/a"), Turn::Lead(_)), "the next fetch leads again");
+        assert!(
+            matches!(inflight.join("/a"), Turn::Lead(_)),
+            "the next fetch leads again"
+        );
     }
 }

@@ -20,7 +20,9 @@ pub const VIA_ENTRY: HeaderValue = HeaderValue::from_static("1.1 caching-proxy")
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
     /// Connection refused, reset, DNS, TLS, or a response that is not HTTP.
-    #[error("the origin {origin} could not be reached or answered with something that is not HTTP: {detail}")]
+    #[error(
+        "the origin {origin} could not be reached or answered with something that is not HTTP: {detail}"
+    )]
     Unreachable {
         /// The origin.
         origin: String,

@@ -71,12 +71,18 @@ pub fn from_cache(
         if not_modified(request, entry) {
             status = StatusCode::NOT_MODIFIED;
             body = Bytes::new();
-        } else if let Some(range) = request.get(RANGE).filter(|_| !request.contains_key(IF_RANGE)) {
+        } else if let Some(range) = request
+            .get(RANGE)
+            .filter(|_| !request.contains_key(IF_RANGE))
+        {
             match byte_range(range, body.len()) {
                 Range::Whole => {}
                 Range::Part(start, end) => {
                     status = StatusCode::PARTIAL_CONTENT;
-                    headers.insert(CONTENT_RANGE, content_range(&format!("{start}-{end}"), body.len()));
+                    headers.insert(
+                        CONTENT_RANGE,
+                        content_range(&format!("{start}-{end}"), body.len()),
+                    );
                     body = body.slice(start..=end);
                 }
                 Range::Unsatisfiable => {
@@ -138,7 +144,11 @@ enum Range {
 }
 
 fn byte_range(value: &HeaderValue, length: usize) -> Range {
-    let Some(spec) = value.to_str().ok().and_then(|v| v.trim().strip_prefix("bytes=")) else {
+    let Some(spec) = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.trim().strip_prefix("bytes="))
+    else {
         return Range::Whole;
     };
     if spec.contains(',') {
@@ -150,9 +160,13 @@ fn byte_range(value: &HeaderValue, length: usize) -> Range {
     let parse = |text: &str| text.trim().parse::<usize>().ok();
     let (start, end) = match (first.trim().is_empty(), parse(first), parse(last)) {
         // `bytes=-N`: the last N bytes.
-        (true, _, Some(suffix)) if suffix > 0 => (length.saturating_sub(suffix), length.saturating_sub(1)),
+        (true, _, Some(suffix)) if suffix > 0 => {
+            (length.saturating_sub(suffix), length.saturating_sub(1))
+        }
         (false, Some(start), None) if last.trim().is_empty() => (start, length.saturating_sub(1)),
-        (false, Some(start), Some(end)) if end >= start => (start, end.min(length.saturating_sub(1))),
+        (false, Some(start), Some(end)) if end >= start => {
+            (start, end.min(length.saturating_sub(1)))
+        }
         _ => return Range::Whole,
     };
     if start >= length {
@@ -171,7 +185,10 @@ pub fn plain(status: StatusCode, message: impl std::fmt::Display) -> Response<Pr
     let mut response = Response::new(ProxyBody::whole(format!("{status}: {message}\n")));
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     headers.append(VIA, VIA_ENTRY);
     response
 }

@@ -53,7 +53,10 @@ impl Surrogate {
                 // No spaces around `=` (a malformed directive is ignored).
                 let seconds = value.split('+').next().unwrap_or("");
                 if !seconds.is_empty() && seconds.bytes().all(|b| b.is_ascii_digit()) {
-                    let seconds = seconds.parse().unwrap_or(DELTA_SECONDS_CAP).min(DELTA_SECONDS_CAP);
+                    let seconds = seconds
+                        .parse()
+                        .unwrap_or(DELTA_SECONDS_CAP)
+                        .min(DELTA_SECONDS_CAP);
                     found.max_age.get_or_insert(seconds);
                 }
             }
@@ -75,9 +78,15 @@ mod tests {
     fn directives_for_this_proxy_or_for_all_apply() {
         assert_eq!(parsed("max-age=60").unwrap().max_age, Some(60));
         assert_eq!(parsed("foo, MaX-aGe=60").unwrap().max_age, Some(60));
-        assert_eq!(parsed("max-age=60;caching-proxy").unwrap().max_age, Some(60));
+        assert_eq!(
+            parsed("max-age=60;caching-proxy").unwrap().max_age,
+            Some(60)
+        );
         assert_eq!(parsed("max-age=60+30").unwrap().max_age, Some(60));
-        assert_eq!(parsed("max-age=99999999999").unwrap().max_age, Some(DELTA_SECONDS_CAP));
+        assert_eq!(
+            parsed("max-age=99999999999").unwrap().max_age,
+            Some(DELTA_SECONDS_CAP)
+        );
         assert!(parsed("no-store").unwrap().no_store);
     }
 

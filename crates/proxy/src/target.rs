@@ -69,7 +69,12 @@ impl Origin {
 
     /// `host:port` to connect to (for the check at start).
     pub fn socket_address(&self) -> String {
-        if self.authority.rsplit_once(':').is_some_and(|(_, port)| port.parse::<u16>().is_ok()) && !self.authority.ends_with(']') {
+        if self
+            .authority
+            .rsplit_once(':')
+            .is_some_and(|(_, port)| port.parse::<u16>().is_ok())
+            && !self.authority.ends_with(']')
+        {
             return self.authority.clone();
         }
         let port = if self.scheme == "https" { 443 } else { 80 };
@@ -135,7 +140,9 @@ pub fn same_origin_path(value: &str, origin: &Origin, client_host: Option<&str>)
     let on_origin = match uri.authority() {
         None => true,
         Some(authority) if origin.is(authority.as_str()) => true,
-        Some(authority) if client_host.is_some_and(|host| authority.as_str().eq_ignore_ascii_case(host)) => {
+        Some(authority)
+            if client_host.is_some_and(|host| authority.as_str().eq_ignore_ascii_case(host)) =>
+        {
             return Some(path_and_query.to_owned());
         }
         Some(_) => return None,
@@ -172,9 +179,19 @@ mod tests {
 
     #[test]
     fn other_hosts_non_paths_and_dot_segments_are_refused() {
-        assert!(matches!(resolved("http://evil.example/x"), Err(Refusal::OtherHost(_))));
+        assert!(matches!(
+            resolved("http://evil.example/x"),
+            Err(Refusal::OtherHost(_))
+        ));
         assert_eq!(resolved("*"), Err(Refusal::NotAPath));
-        for sneaky in ["/../etc/passwd", "/a/./b", "/a/%2e%2E/b", "/a/..%2fsecret", "/a/%2E%2e%5Cx", "/..\\x"] {
+        for sneaky in [
+            "/../etc/passwd",
+            "/a/./b",
+            "/a/%2e%2E/b",
+            "/a/..%2fsecret",
+            "/a/%2E%2e%5Cx",
+            "/..\\x",
+        ] {
             assert_eq!(resolved(sneaky), Err(Refusal::DotSegment), "{sneaky}");
         }
     }
@@ -186,19 +203,39 @@ mod tests {
         assert!(Origin::parse("http://user:pw@example.com").is_err());
         assert!(Origin::parse("http://example.com/?q=1").is_err());
         assert!(Origin::parse("not a url").is_err());
-        assert_eq!(Origin::parse("https://dummyjson.com").unwrap().socket_address(), "dummyjson.com:443");
-        assert_eq!(Origin::parse("http://127.0.0.1:9").unwrap().socket_address(), "127.0.0.1:9");
+        assert_eq!(
+            Origin::parse("https://dummyjson.com")
+                .unwrap()
+                .socket_address(),
+            "dummyjson.com:443"
+        );
+        assert_eq!(
+            Origin::parse("http://127.0.0.1:9")
+                .unwrap()
+                .socket_address(),
+            "127.0.0.1:9"
+        );
     }
 
     #[test]
     fn invalidation_follows_only_same_origin_locations() {
         let origin = origin();
-        assert_eq!(same_origin_path("/new", &origin, None).as_deref(), Some("/new"));
-        assert_eq!(same_origin_path("/api/new", &origin, None).as_deref(), Some("/new"));
         assert_eq!(
-            same_origin_path("http://localhost:3000/new", &origin, Some("localhost:3000")).as_deref(),
+            same_origin_path("/new", &origin, None).as_deref(),
             Some("/new")
         );
-        assert_eq!(same_origin_path("http://other.example/new", &origin, Some("localhost:3000")), None);
+        assert_eq!(
+            same_origin_path("/api/new", &origin, None).as_deref(),
+            Some("/new")
+        );
+        assert_eq!(
+            same_origin_path("http://localhost:3000/new", &origin, Some("localhost:3000"))
+                .as_deref(),
+            Some("/new")
+        );
+        assert_eq!(
+            same_origin_path("http://other.example/new", &origin, Some("localhost:3000")),
+            None
+        );
     }
 }

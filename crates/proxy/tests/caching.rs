@@ -33,7 +33,12 @@ async fn a_miss_is_stored_and_the_next_request_is_a_hit() {
     let (cache, _, response) = get(&url).await;
     assert_eq!(cache, "HIT");
     assert!(response.headers().contains_key("age"), "hits carry Age");
-    assert!(response.headers()["via"].to_str().unwrap().contains("caching-proxy"));
+    assert!(
+        response.headers()["via"]
+            .to_str()
+            .unwrap()
+            .contains("caching-proxy")
+    );
     assert_eq!(response.text().await.unwrap(), "version 1");
     assert_eq!(origin.count("/products"), 1);
     // The query is part of the key.
@@ -73,11 +78,22 @@ async fn a_304_freshens_the_stored_response_and_its_headers() {
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let (cache, status, response) = get(&url).await;
     assert_eq!((cache.as_str(), status.as_str()), ("HIT", "200 OK"));
-    assert_eq!(origin.last("/etag")["if-none-match"], "\"v1\"", "revalidated with the ETag");
-    assert_eq!(response.headers()["x-checked"], "2", "the 304's fields replace the stored ones");
+    assert_eq!(
+        origin.last("/etag")["if-none-match"],
+        "\"v1\"",
+        "revalidated with the ETag"
+    );
+    assert_eq!(
+        response.headers()["x-checked"],
+        "2",
+        "the 304's fields replace the stored ones"
+    );
     assert_eq!(response.text().await.unwrap(), "the stored body");
     // Fresh again: no third request.
-    assert_eq!(body_of(&url).await, ("HIT".into(), "the stored body".into()));
+    assert_eq!(
+        body_of(&url).await,
+        ("HIT".into(), "the stored body".into())
+    );
     assert_eq!(origin.count("/etag"), 2);
 }
 
@@ -87,9 +103,19 @@ async fn the_client_s_own_conditional_request_is_answered_from_the_cache() {
     let proxy = proxy_for(&origin.url(), None, TIMEOUT).await;
     let url = format!("{}/etag", proxy.url);
     body_of(&url).await;
-    let response = client().get(&url).header("if-none-match", "\"v1\"").send().await.unwrap();
+    let response = client()
+        .get(&url)
+        .header("if-none-match", "\"v1\"")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 304);
-    let response = client().get(&url).header("range", "bytes=4-9").send().await.unwrap();
+    let response = client()
+        .get(&url)
+        .header("range", "bytes=4-9")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 206);
     assert_eq!(response.headers()["content-range"], "bytes 4-9/15");
     assert_eq!(response.text().await.unwrap(), "stored");
@@ -104,7 +130,12 @@ async fn vary_keeps_one_response_per_selecting_header() {
     let ask = |language: &'static str| {
         let url = url.clone();
         async move {
-            let response = client().get(&url).header("accept-language", language).send().await.unwrap();
+            let response = client()
+                .get(&url)
+                .header("accept-language", language)
+                .send()
+                .await
+                .unwrap();
             (x_cache(&response), response.text().await.unwrap())
         }
     };
@@ -122,7 +153,11 @@ async fn no_store_and_private_responses_are_never_served_from_the_cache() {
     for path in ["/no-store", "/private"] {
         let url = format!("{}{path}", proxy.url);
         assert_eq!(body_of(&url).await, ("MISS".into(), "version 1".into()));
-        assert_eq!(body_of(&url).await, ("MISS".into(), "version 2".into()), "{path}");
+        assert_eq!(
+            body_of(&url).await,
+            ("MISS".into(), "version 2".into()),
+            "{path}"
+        );
     }
 }
 
@@ -141,7 +176,10 @@ async fn a_successful_post_invalidates_the_url_and_its_location() {
     // The origin counts the POST too.
     assert_eq!(body_of(&cached).await, ("MISS".into(), "version 3".into()));
     // The 201's Location named /products.
-    assert_eq!(body_of(&products).await, ("MISS".into(), "version 2".into()));
+    assert_eq!(
+        body_of(&products).await,
+        ("MISS".into(), "version 2".into())
+    );
 }
 
 #[tokio::test]
@@ -149,7 +187,12 @@ async fn other_methods_pass_through_with_their_bodies() {
     let origin = TestOrigin::start().await;
     let proxy = proxy_for(&origin.url(), None, TIMEOUT).await;
     let body = vec![b'z'; 300_000];
-    let response = client().put(format!("{}/echo", proxy.url)).body(body.clone()).send().await.unwrap();
+    let response = client()
+        .put(format!("{}/echo", proxy.url))
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.bytes().await.unwrap().len(), body.len());
 }
@@ -169,7 +212,11 @@ async fn a_hundred_concurrent_misses_make_one_origin_request() {
         assert_eq!(body, "version 1");
         misses += usize::from(cache == "MISS");
     }
-    assert_eq!(origin.count("/slow"), 1, "one origin request for all of them");
+    assert_eq!(
+        origin.count("/slow"),
+        1,
+        "one origin request for all of them"
+    );
     assert_eq!(misses, 1);
 }
 
@@ -216,15 +263,35 @@ async fn an_origin_that_is_down_gets_a_502_and_a_slow_one_a_504() {
     let nobody = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
     let proxy = proxy_for(&nobody, None, TIMEOUT).await;
-    let response = client().get(format!("{}/x", proxy.url)).send().await.unwrap();
+    let response = client()
+        .get(format!("{}/x", proxy.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 502);
-    assert!(response.text().await.unwrap().contains("could not be reached"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("could not be reached")
+    );
 
     let origin = TestOrigin::start().await;
     let proxy = proxy_for(&origin.url(), None, Duration::from_secs(1)).await;
-    let response = client().get(format!("{}/hang", proxy.url)).send().await.unwrap();
+    let response = client()
+        .get(format!("{}/hang", proxy.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 504);
-    assert!(response.text().await.unwrap().contains("did not answer within 1 s"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("did not answer within 1 s")
+    );
 }
 
 #[tokio::test]
@@ -235,9 +302,25 @@ async fn a_body_cut_short_fails_for_the_client_and_is_not_stored() {
     for attempt in 1..=2 {
         let response = client().get(&url).send().await.unwrap();
         assert_eq!(x_cache(&response), "MISS", "attempt {attempt}");
-        assert!(response.bytes().await.is_err(), "the client must see the failure");
+        assert!(
+            response.bytes().await.is_err(),
+            "the client must see the failure"
+        );
     }
     assert_eq!(origin.count("/cut"), 2);
+}
+
+#[tokio::test]
+async fn a_response_that_is_not_http_gets_a_502() {
+    let origin = TestOrigin::start().await;
+    let proxy = proxy_for(&origin.url(), None, TIMEOUT).await;
+    let response = client()
+        .get(format!("{}/garbage", proxy.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 502);
+    assert!(response.text().await.unwrap().contains("not HTTP"));
 }
 
 #[tokio::test]
@@ -253,13 +336,27 @@ async fn targets_that_try_to_leave_the_origin_are_refused() {
         stream.read_to_string(&mut answer).await.unwrap();
         answer
     };
-    let other_host = raw("GET http://169.254.169.254/latest HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n".into()).await;
+    let other_host = raw(
+        "GET http://169.254.169.254/latest HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n".into(),
+    )
+    .await;
     assert!(other_host.starts_with("HTTP/1.1 403"), "{other_host}");
     for path in ["/../etc/passwd", "/a/%2e%2e/b"] {
-        let answer = raw(format!("GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")).await;
+        let answer = raw(format!(
+            "GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
+        ))
+        .await;
         assert!(answer.starts_with("HTTP/1.1 400"), "{path}: {answer}");
     }
-    let connect = raw("CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\nconnection: close\r\n\r\n".into()).await;
+    let connect = raw(
+        "CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\nconnection: close\r\n\r\n"
+            .into(),
+    )
+    .await;
     assert!(connect.starts_with("HTTP/1.1 4"), "{connect}");
-    assert_eq!(origin.seen.lock().unwrap().count.len(), 0, "nothing reached the origin");
+    assert_eq!(
+        origin.seen.lock().unwrap().count.len(),
+        0,
+        "nothing reached the origin"
+    );
 }

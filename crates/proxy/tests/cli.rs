@@ -15,7 +15,11 @@ use common::{TestOrigin, client, x_cache};
 const BINARY: &str = env!("CARGO_BIN_EXE_caching-proxy");
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// The proxy running as its own process; stopped (SIGTERM-like kill) when dropped.
@@ -30,7 +34,13 @@ impl Drop for Running {
 
 async fn start(port: u16, origin: &str, cache_dir: &Path) -> Running {
     let child = Command::new(BINARY)
-        .args(["--port", &port.to_string(), "--origin", origin, "--cache-dir"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--origin",
+            origin,
+            "--cache-dir",
+        ])
         .arg(cache_dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -38,7 +48,10 @@ async fn start(port: u16, origin: &str, cache_dir: &Path) -> Running {
         .unwrap();
     let running = Running(child);
     for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return running;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
@@ -102,9 +115,18 @@ async fn a_second_proxy_on_the_same_cache_directory_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let _proxy = start(free_port(), &origin.url(), dir.path()).await;
     let port = free_port().to_string();
-    let second = run(&["--port", &port, "--origin", &origin.url(), "--cache-dir", dir.path().to_str().unwrap()]);
+    let second = run(&[
+        "--port",
+        &port,
+        "--origin",
+        &origin.url(),
+        "--cache-dir",
+        dir.path().to_str().unwrap(),
+    ]);
     assert_eq!(second.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&second.stderr).contains("another caching-proxy is serving from"));
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("another caching-proxy is serving from")
+    );
 }
 
 #[tokio::test]
@@ -117,10 +139,43 @@ async fn command_line_mistakes_exit_with_1_and_say_why() {
     let closed_port = free_port();
     let unreachable = format!("http://127.0.0.1:{closed_port}");
     let cases: [(&[&str], &str); 4] = [
-        (&["--port", &taken_port, "--origin", &origin.url(), "--cache-dir", dir], "cannot listen on"),
-        (&["--port", "0", "--origin", &unreachable, "--cache-dir", dir], "cannot reach the origin"),
-        (&["--port", "0", "--origin", "localhost:3000", "--cache-dir", dir], "needs a scheme"),
-        (&["--port", "0", "--origin", "ftp://example.com", "--cache-dir", dir], "must be http or https"),
+        (
+            &[
+                "--port",
+                &taken_port,
+                "--origin",
+                &origin.url(),
+                "--cache-dir",
+                dir,
+            ],
+            "cannot listen on",
+        ),
+        (
+            &["--port", "0", "--origin", &unreachable, "--cache-dir", dir],
+            "cannot reach the origin",
+        ),
+        (
+            &[
+                "--port",
+                "0",
+                "--origin",
+                "localhost:3000",
+                "--cache-dir",
+                dir,
+            ],
+            "needs a scheme",
+        ),
+        (
+            &[
+                "--port",
+                "0",
+                "--origin",
+                "ftp://example.com",
+                "--cache-dir",
+                dir,
+            ],
+            "must be http or https",
+        ),
     ];
     for (args, message) in cases {
         let output = run(args);

@@ -128,7 +128,11 @@ impl Disk {
                 let file = file?;
                 let meta = file.metadata()?;
                 let used = meta.modified().unwrap_or(UNIX_EPOCH);
-                found.push((used, file.file_name().to_string_lossy().into_owned(), meta.len()));
+                found.push((
+                    used,
+                    file.file_name().to_string_lossy().into_owned(),
+                    meta.len(),
+                ));
             }
         }
         found.sort();
@@ -218,7 +222,9 @@ impl Disk {
     fn lock_index(&self) -> std::sync::MutexGuard<'_, Index> {
         // A panic while holding the lock cannot leave the index inconsistent in a way
         // that matters more than losing the cache; carry on with what is there.
-        self.index.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.index
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -299,7 +305,10 @@ mod tests {
             disk.write("bb02", &[2; 100]).unwrap();
             assert!(disk.read("aa01").is_some()); // now the most recently used
             disk.write("cc03", &[3; 100]).unwrap();
-            assert!(disk.read("bb02").is_none(), "least recently used is evicted");
+            assert!(
+                disk.read("bb02").is_none(),
+                "least recently used is evicted"
+            );
             assert_eq!(disk.total_bytes(), 200);
         }
         let disk = Disk::open(dir.path(), 250).unwrap();
@@ -323,7 +332,13 @@ mod tests {
         disk.write("bb02", &[2; 20]).unwrap();
         let before = read_generation(dir.path()).unwrap();
         let cleared = clear(dir.path()).unwrap();
-        assert_eq!(cleared, Cleared { files: 2, bytes: 30 });
+        assert_eq!(
+            cleared,
+            Cleared {
+                files: 2,
+                bytes: 30
+            }
+        );
         assert_ne!(read_generation(dir.path()).unwrap(), before);
         disk.rescan().unwrap();
         assert!(disk.read("aa01").is_none());

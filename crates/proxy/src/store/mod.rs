@@ -95,7 +95,8 @@ impl DiskTier {
     fn write(&self, name: String, file: Vec<u8>) {
         let size = file.len() as u64;
         let queued = self.queued_bytes.fetch_add(size, Ordering::AcqRel);
-        if queued + size > self.max_queued_bytes || self.jobs.send(Job::Write(name, file)).is_err() {
+        if queued + size > self.max_queued_bytes || self.jobs.send(Job::Write(name, file)).is_err()
+        {
             self.queued_bytes.fetch_sub(size, Ordering::AcqRel);
             tracing::debug!("disk writes are behind; a response is kept in memory only");
         }
@@ -244,5 +245,8 @@ impl Store {
 /// inside the file and checked on reading).
 fn file_name(key: &str) -> String {
     let digest = Sha256::digest(key.as_bytes());
-    digest[..16].iter().map(|byte| format!("{byte:02x}")).collect()
+    digest[..16]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }

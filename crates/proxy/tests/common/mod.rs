@@ -44,16 +44,21 @@ impl TestOrigin {
         let shared = seen.clone();
         tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { return };
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
                 let seen = shared.clone();
                 tokio::spawn(async move {
                     let mut peek = [0u8; 64];
-                    // `/cut` is answered below HTTP's rules: a body shorter than announced.
-                    if let Ok(n) = stream.peek(&mut peek).await
-                        && peek[..n].starts_with(b"GET /cut ")
-                    {
-                        cut_short(stream, &seen).await;
-                        return;
+                    // `/cut` and `/garbage` are answered below HTTP's rules: a body shorter
+                    // than announced, and a head that is not HTTP.
+                    if let Ok(n) = stream.peek(&mut peek).await {
+                        for (path, answer) in BROKEN {
+                            if peek[..n].starts_with(format!("GET {path} ").as_bytes()) {
+                                broken(stream, &seen, path, answer).await;
+                                return;
+                            }
+                        }
                     }
                     let service = service_fn(move |request| {
                         let seen = seen.clone();
@@ -74,26 +79,51 @@ impl TestOrigin {
 
     /// Requests the origin got for `path`.
     pub fn count(&self, path: &str) -> usize {
-        self.seen.lock().unwrap().count.get(path).copied().unwrap_or(0)
+        self.seen
+            .lock()
+            .unwrap()
+            .count
+            .get(path)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The headers of the last request for `path`.
     pub fn last(&self, path: &str) -> HeaderMap {
-        self.seen.lock().unwrap().last.get(path).cloned().unwrap_or_default()
+        self.seen
+            .lock()
+            .unwrap()
+            .last
+            .get(path)
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
-async fn cut_short(mut stream: tokio::net::TcpStream, seen: &Mutex<Seen>) {
+/// Paths the origin answers with broken HTTP, and what it sends before closing.
+const BROKEN: [(&str, &[u8]); 2] = [
+    (
+        "/cut",
+        b"HTTP/1.1 200 OK\r\ncache-control: max-age=60\r\ncontent-length: 100\r\n\r\nonly ten..",
+    ),
+    (
+        "/garbage",
+        b"HTTP/1.1 200 OK\r\ncontent-length: many\r\nthis is not a header\r\n\r\n",
+    ),
+];
+
+async fn broken(mut stream: tokio::net::TcpStream, seen: &Mutex<Seen>, path: &str, answer: &[u8]) {
     let mut buffer = [0u8; 4096];
     let _ = stream.read(&mut buffer).await;
-    *seen.lock().unwrap().count.entry("/cut".into()).or_default() += 1;
-    let _ = stream
-        .write_all(b"HTTP/1.1 200 OK\r\ncache-control: max-age=60\r\ncontent-length: 100\r\n\r\nonly ten..")
-        .await;
-    // Closed here, 90 bytes short.
+    *seen.lock().unwrap().count.entry(path.into()).or_default() += 1;
+    let _ = stream.write_all(answer).await;
 }
 
-fn response(status: u16, headers: &[(&str, &str)], body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+fn response(
+    status: u16,
+    headers: &[(&str, &str)],
+    body: impl Into<Bytes>,
+) -> Response<Full<Bytes>> {
     let mut builder = Response::builder().status(status);
     for (name, value) in headers {
         builder = builder.header(*name, *value);
@@ -117,22 +147,40 @@ async fn answer(request: Request<Incoming>, seen: Arc<Mutex<Seen>>) -> Response<
     let body = request.into_body().collect().await.unwrap().to_bytes();
     let version = format!("version {n}");
     match (method.as_str(), path.as_str()) {
-        ("GET", "/products" | "/cached") => response(200, &[("cache-control", "max-age=60")], version),
+        ("GET", "/products" | "/cached") => {
+            response(200, &[("cache-control", "max-age=60")], version)
+        }
         // 2 s lifetimes: Date has a 1-s resolution, so a response may be almost 1 s old on arrival.
         ("GET", "/short") => response(200, &[("cache-control", "max-age=2")], version),
         ("GET", "/etag") => {
             if headers.get("if-none-match").is_some_and(|v| v == "\"v1\"") {
                 let seen = n.to_string();
-                return response(304, &[("cache-control", "max-age=2"), ("x-checked", &seen)], "");
+                return response(
+                    304,
+                    &[("cache-control", "max-age=2"), ("x-checked", &seen)],
+                    "",
+                );
             }
-            response(200, &[("cache-control", "max-age=2"), ("etag", "\"v1\""), ("x-checked", "0")], "the stored body")
+            response(
+                200,
+                &[
+                    ("cache-control", "max-age=2"),
+                    ("etag", "\"v1\""),
+                    ("x-checked", "0"),
+                ],
+                "the stored body",
+            )
         }
         ("GET", "/vary") => {
             let language = headers
                 .get("accept-language")
                 .map_or("none", |v| v.to_str().unwrap())
                 .to_owned();
-            response(200, &[("cache-control", "max-age=60"), ("vary", "accept-language")], format!("{language} {n}"))
+            response(
+                200,
+                &[("cache-control", "max-age=60"), ("vary", "accept-language")],
+                format!("{language} {n}"),
+            )
         }
         ("GET", "/no-store") => response(200, &[("cache-control", "no-store")], version),
         ("GET", "/private") => response(200, &[("cache-control", "private, max-age=60")], version),
@@ -146,14 +194,21 @@ async fn answer(request: Request<Incoming>, seen: Arc<Mutex<Seen>>) -> Response<
         }
         ("GET", "/big") => response(200, &[("cache-control", "max-age=60")], vec![b'x'; 2 << 20]),
         ("GET", "/flaky") if n > 1 => response(503, &[], "down"),
-        ("GET", "/flaky") => response(200, &[("cache-control", "max-age=2, stale-if-error=60")], version),
-        ("GET", "/swr") => response(200, &[("cache-control", "max-age=2, stale-while-revalidate=60")], version),
+        ("GET", "/flaky") => response(
+            200,
+            &[("cache-control", "max-age=2, stale-if-error=60")],
+            version,
+        ),
+        ("GET", "/swr") => response(
+            200,
+            &[("cache-control", "max-age=2, stale-while-revalidate=60")],
+            version,
+        ),
         ("POST", "/cached") => response(201, &[("location", "/products")], "created"),
         ("PUT", "/echo") => response(200, &[], body),
         _ => response(404, &[("cache-control", "max-age=60")], "no such path"),
     }
 }
-
 
 /// A proxy in front of `origin`, in this process, memory only unless `store` is given.
 pub struct TestProxy {
@@ -166,7 +221,11 @@ pub async fn proxy_for(origin: &str, store: Option<Store>, timeout: Duration) ->
     let proxy = Arc::new(Proxy::new(upstream, store, 1 << 20));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(groundwork_proxy::server::serve(listener, proxy, std::future::pending()));
+    tokio::spawn(groundwork_proxy::server::serve(
+        listener,
+        proxy,
+        std::future::pending(),
+    ));
     TestProxy { url }
 }
 
