@@ -31,6 +31,9 @@ pub struct Entry {
     pub selecting: Selecting,
     /// What its own fields allow, computed once.
     pub policy: Stored,
+    /// Its age when it arrived (§4.2.3's corrected initial age), computed once: a hit then
+    /// only adds the time since.
+    initial_age: Duration,
 }
 
 /// The parts an entry is made of; [`Entry::new`] derives the rest.
@@ -69,7 +72,14 @@ impl Entry {
         if let Some(seconds) = Surrogate::from_headers(&headers).and_then(|s| s.max_age) {
             lifetime = Duration::from_secs(seconds);
         }
+        let initial_age = freshness::current_age(
+            &headers,
+            parts.request_time,
+            parts.response_time,
+            parts.response_time,
+        );
         Self {
+            initial_age,
             status: parts.status,
             headers,
             body: parts.body,
@@ -104,9 +114,9 @@ impl Entry {
         )
     }
 
-    /// Its current age (RFC 9111 §4.2.3).
+    /// Its current age (RFC 9111 §4.2.3): its age on arrival plus the time stored.
     pub fn age(&self, now: SystemTime) -> Duration {
-        freshness::current_age(&self.headers, self.request_time, self.response_time, now)
+        self.initial_age + now.duration_since(self.response_time).unwrap_or_default()
     }
 
     /// The memory it takes, for the byte bounds: the body, each field (its bytes plus the

@@ -119,7 +119,7 @@ impl Proxy {
             Turn::Wait(waiting) => {
                 // Coalesced: wait for the leader (bounded), then look again.
                 let _ =
-                    tokio::time::timeout(self.upstream_timeout(), inflight::wait(waiting)).await;
+                    tokio::time::timeout(self.upstream.timeout(), inflight::wait(waiting)).await;
                 if let Some(entry) = self.lookup(&asked).await {
                     let age = entry.age(SystemTime::now());
                     if reuse::decide(&entry.policy, age, &asked.directives) == Reuse::Fresh {
@@ -379,10 +379,6 @@ impl Proxy {
         head.headers.append(VIA, VIA_ENTRY);
         Outcome::Miss.mark(&mut head.headers);
         Response::from_parts(head, ProxyBody::Stream(body))
-    }
-
-    fn upstream_timeout(&self) -> std::time::Duration {
-        self.upstream.timeout()
     }
 }
 
