@@ -303,7 +303,7 @@ impl Proxy {
             .size_hint()
             .upper()
             .is_none_or(|length| length <= self.max_object_size as u64);
-        let body =
+        let (body, outcome) =
             if verdict == Verdict::Store && small_enough && !asked.headers.contains_key(RANGE) {
                 let store = self.store.clone();
                 let parts = Parts {
@@ -315,9 +315,7 @@ impl Proxy {
                     selecting: Selecting::capture(&head.headers, &asked.headers),
                 };
                 let key = asked.key.clone();
-                head.headers.remove(SURROGATE_CONTROL);
-                Outcome::MissStored.mark(&mut head.headers);
-                ProxyBody::Stream(Box::pin(Tee::new(
+                let teed = ProxyBody::Stream(Box::pin(Tee::new(
                     body,
                     self.max_object_size,
                     Box::new(move |bytes| {
@@ -331,14 +329,13 @@ impl Proxy {
                         store.put(&key, Arc::new(entry));
                         drop(leader);
                     }),
-                )))
+                )));
+                (teed, Outcome::MissStored)
             } else {
                 drop(leader);
-                head.headers.remove(SURROGATE_CONTROL);
-                Outcome::Miss.mark(&mut head.headers);
-                ProxyBody::Stream(body)
+                (ProxyBody::Stream(body), Outcome::Miss)
             };
-        head.headers.append(VIA, VIA_ENTRY);
+        for_client(&mut head, outcome);
         Response::from_parts(head, body)
     }
 
@@ -375,11 +372,17 @@ impl Proxy {
         }
         head.version = Version::HTTP_11;
         crate::fields::strip_hop_by_hop(&mut head.headers);
-        head.headers.remove(SURROGATE_CONTROL);
-        head.headers.append(VIA, VIA_ENTRY);
-        Outcome::Miss.mark(&mut head.headers);
+        for_client(&mut head, Outcome::Miss);
         Response::from_parts(head, ProxyBody::Stream(body))
     }
+}
+
+/// The last touches to an origin response on its way to the client (its hop-by-hop fields
+/// already gone): no `Surrogate-Control` (it was for us), `Via`, and the cache's verdict.
+fn for_client(head: &mut http::response::Parts, outcome: Outcome) {
+    head.headers.remove(SURROGATE_CONTROL);
+    head.headers.append(VIA, VIA_ENTRY);
+    outcome.mark(&mut head.headers);
 }
 
 /// RFC 9111 §4.2.4: with the origin unreachable ("disconnected"), a stale response may be
