@@ -8,7 +8,8 @@
 //! - [`auth`]: users, passwords, JWT access tokens, rotating refresh tokens, roles, `/auth`;
 //! - [`http`]: the middleware stack and the problem-aware extractors;
 //! - [`ratelimit`]: GCRA limiters, in-process and on Redis;
-//! - [`pubsub`]: fan-out between instances, in-process and on Redis;
+//! - [`pubsub`]: fan-out between instances, in-process, on Redis or on NATS;
+//! - [`ws`]: WebSocket sessions (heartbeats, bounded queues, limits, close on shutdown);
 //! - [`system`]: the contract each system crate implements, and [`app`] which mounts them;
 //! - [`server`]: serving with graceful shutdown;
 //! - `testing` (feature): `TestApp`, the harness every integration test uses.
@@ -30,6 +31,7 @@ pub mod system;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod ws;
 
 pub use error::{ApiError, ApiResult, FieldError, FieldErrors};
 pub use platform::{Platform, PlatformError};

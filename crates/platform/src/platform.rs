@@ -15,9 +15,10 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::role::Roles;
 use crate::auth::service::AuthService;
 use crate::auth::tokens::{self, AccessTokens};
+use crate::config::PubSubBackend;
 use crate::config::{Config, Settings};
 use crate::db::{self, DbSetupError, MigrationReport, SystemMigrations};
-use crate::pubsub::{InProcessPubSub, PubSub, RedisPubSub};
+use crate::pubsub::{InProcessPubSub, NatsPubSub, PubSub, RedisPubSub};
 use crate::ratelimit::{InMemoryRateLimiter, RateLimiter, RedisRateLimiter};
 use crate::system::System;
 
@@ -30,6 +31,14 @@ pub enum PlatformError {
     /// Redis is configured but unreachable.
     #[error("cannot connect to Redis at {target}: {message}")]
     Redis {
+        /// The URL, password removed.
+        target: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// NATS is configured but unreachable.
+    #[error("cannot connect to NATS at {target}: {message}")]
+    Nats {
         /// The URL, password removed.
         target: String,
         /// What went wrong.
@@ -149,7 +158,7 @@ impl Platform {
         self.inner.redis.as_ref()
     }
 
-    /// Fan-out to every instance (in-process, or Redis when configured).
+    /// Fan-out to every instance (in-process, or Redis or NATS when configured).
     pub fn pubsub(&self) -> &Arc<dyn PubSub> {
         &self.inner.pubsub
     }
@@ -221,13 +230,24 @@ fn migration_sets(systems: &[Arc<dyn System>]) -> Vec<SystemMigrations> {
 
 type RedisHandles = (Option<ConnectionManager>, Arc<dyn PubSub>);
 
-/// The Redis connection and the pub/sub on it, or none and the in-process pub/sub.
+/// The Redis connection, if configured, and the pub/sub `pubsub.backend` names.
 async fn connect_redis(
     settings: &Settings,
     shutdown: &CancellationToken,
 ) -> Result<RedisHandles, PlatformError> {
+    let backend = settings.pubsub.resolved_backend(&settings.redis);
+    let nats = match (&settings.pubsub.nats_url, backend) {
+        (Some(url), PubSubBackend::Nats) => {
+            Some(connect_nats(url.expose(), settings, shutdown).await?)
+        }
+        _ => None,
+    };
     let Some(url) = &settings.redis.url else {
-        return Ok((None, Arc::new(InProcessPubSub::new())));
+        let pubsub: Arc<dyn PubSub> = match nats {
+            Some(nats) => Arc::new(nats),
+            None => Arc::new(InProcessPubSub::new()),
+        };
+        return Ok((None, pubsub));
     };
     let target = db::redact_url(url.expose());
     let error = |message: String| PlatformError::Redis {
@@ -237,17 +257,43 @@ async fn connect_redis(
     let client = redis::Client::open(url.expose()).map_err(|e| error(e.to_string()))?;
     let connecting = async {
         let connection = ConnectionManager::new(client.clone()).await?;
-        let pubsub = RedisPubSub::connect(
-            client.clone(),
-            connection.clone(),
-            &settings.redis.key_prefix,
-            shutdown.clone(),
-        )
-        .await?;
+        let pubsub: Arc<dyn PubSub> = match (nats, backend) {
+            (Some(nats), _) => Arc::new(nats),
+            (None, PubSubBackend::Memory) => Arc::new(InProcessPubSub::new()),
+            (None, _) => Arc::new(
+                RedisPubSub::connect(
+                    client.clone(),
+                    connection.clone(),
+                    &settings.redis.key_prefix,
+                    shutdown.clone(),
+                )
+                .await?,
+            ),
+        };
         Ok::<_, redis::RedisError>((connection, pubsub))
     };
-    match tokio::time::timeout(Duration::from_secs(5), connecting).await {
-        Ok(Ok((connection, pubsub))) => Ok((Some(connection), Arc::new(pubsub))),
+    match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
+        Ok(Ok((connection, pubsub))) => Ok((Some(connection), pubsub)),
+        Ok(Err(e)) => Err(error(e.to_string())),
+        Err(_) => Err(error("timed out after 5 s".into())),
+    }
+}
+
+/// How long `serve` waits for Redis or NATS at start before giving up.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+async fn connect_nats(
+    url: &str,
+    settings: &Settings,
+    shutdown: &CancellationToken,
+) -> Result<NatsPubSub, PlatformError> {
+    let error = |message: String| PlatformError::Nats {
+        target: db::redact_url(url),
+        message,
+    };
+    let connecting = NatsPubSub::connect(url, &settings.redis.key_prefix, shutdown.clone());
+    match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
+        Ok(Ok(pubsub)) => Ok(pubsub),
         Ok(Err(e)) => Err(error(e.to_string())),
         Err(_) => Err(error("timed out after 5 s".into())),
     }

@@ -2,7 +2,7 @@
 //!
 //! Every key can be set from the environment as `GROUNDWORK__SECTION__KEY`
 //! (`GROUNDWORK__SERVER__BIND=0.0.0.0:8080`). The conventional variables `DATABASE_URL`
-//! and `REDIS_URL` are honoured too and win over the file. With nothing set at all the
+//! `REDIS_URL` and `NATS_URL` are honoured too and win over the file. With nothing set at all the
 //! defaults run a complete server on an SQLite file under `./data/`.
 //!
 //! Systems keep their own sections (`[weather]`, `[shortener]`); they read them with
@@ -19,7 +19,8 @@ use serde::de::DeserializeOwned;
 
 pub use secret::Secret;
 pub use settings::{
-    AuthSettings, DatabaseSettings, RateLimitSettings, RedisSettings, ServerSettings, Settings,
+    AuthSettings, DatabaseSettings, PubSubBackend, PubSubSettings, RateLimitSettings,
+    RedisSettings, ServerSettings, Settings,
 };
 
 /// The environment variable that names a config file other than `./groundwork.toml`.
@@ -72,6 +73,9 @@ impl Config {
         }
         if let Ok(url) = std::env::var("REDIS_URL") {
             figment = figment.merge(("redis.url", url));
+        }
+        if let Ok(url) = std::env::var("NATS_URL") {
+            figment = figment.merge(("pubsub.nats_url", url));
         }
         Self::from_figment(figment)
     }

@@ -23,6 +23,8 @@ pub struct Settings {
     pub rate_limit: RateLimitSettings,
     /// Redis, when configured: shared rate limits and caches across instances.
     pub redis: RedisSettings,
+    /// Which pub/sub carries fan-out between instances.
+    pub pubsub: PubSubSettings,
 }
 
 impl Default for Settings {
@@ -34,6 +36,7 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             rate_limit: RateLimitSettings::default(),
             redis: RedisSettings::default(),
+            pubsub: PubSubSettings::default(),
         }
     }
 }
@@ -92,7 +95,8 @@ impl Settings {
                 "auth.jwt_secret must be at least 32 bytes long".into(),
             ));
         }
-        self.rate_limit.check()
+        self.rate_limit.check()?;
+        self.pubsub.check(&self.redis)
     }
 
     /// The SQLite file used when no database URL is configured.
@@ -258,6 +262,56 @@ impl Default for RedisSettings {
         Self {
             url: None,
             key_prefix: "gw:".into(),
+        }
+    }
+}
+
+/// Pub/sub fan-out between instances.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PubSubSettings {
+    /// `auto` (the default): NATS when `nats_url` is set, else Redis when `redis.url` is
+    /// set, else in-process. `memory`, `redis` or `nats` choose one explicitly.
+    pub backend: PubSubBackend,
+    /// `nats://host:4222`, for the NATS backend.
+    pub nats_url: Option<Secret>,
+}
+
+/// See [`PubSubSettings::backend`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PubSubBackend {
+    /// Chosen from the URLs that are set.
+    #[default]
+    Auto,
+    /// One process only (tokio broadcast channels).
+    Memory,
+    /// Redis `PUBLISH` / `PSUBSCRIBE`.
+    Redis,
+    /// NATS core subjects.
+    Nats,
+}
+
+impl PubSubSettings {
+    /// The backend `auto` resolves to.
+    pub fn resolved_backend(&self, redis: &RedisSettings) -> PubSubBackend {
+        match self.backend {
+            PubSubBackend::Auto if self.nats_url.is_some() => PubSubBackend::Nats,
+            PubSubBackend::Auto if redis.url.is_some() => PubSubBackend::Redis,
+            PubSubBackend::Auto => PubSubBackend::Memory,
+            chosen => chosen,
+        }
+    }
+
+    fn check(&self, redis: &RedisSettings) -> Result<(), ConfigError> {
+        match self.backend {
+            PubSubBackend::Redis if redis.url.is_none() => Err(ConfigError(
+                "pubsub.backend = \"redis\" needs redis.url".into(),
+            )),
+            PubSubBackend::Nats if self.nats_url.is_none() => Err(ConfigError(
+                "pubsub.backend = \"nats\" needs pubsub.nats_url".into(),
+            )),
+            _ => Ok(()),
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Publish/subscribe fan-out between the instances of one deployment: in-process by
-//! default, over Redis when `redis.url` is set, so that a message published on one
+//! default, over Redis or NATS when configured (`pubsub.backend`), so that a message published on one
 //! instance reaches the subscribers of every instance (cache invalidation, live updates).
 //!
 //! Delivery is at most once. A subscriber is told when it may have missed messages (the
@@ -7,11 +7,13 @@
 //! must then resynchronise on its own (a cache clears itself, for example).
 
 mod memory;
+mod nats;
 mod redis;
 
 use std::sync::Arc;
 
 pub use memory::InProcessPubSub;
+pub use nats::NatsPubSub;
 pub use redis::RedisPubSub;
 use tokio::sync::broadcast;
 
@@ -24,7 +26,7 @@ pub enum Event {
     Gap,
 }
 
-/// Publishing failed (Redis unreachable).
+/// Publishing failed (Redis or NATS unreachable).
 #[derive(Debug, thiserror::Error)]
 #[error("publish failed: {0}")]
 pub struct PublishError(String);

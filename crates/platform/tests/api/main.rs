@@ -9,6 +9,7 @@ mod auth;
 mod bad_input;
 mod migrations;
 mod profile;
+mod pubsub;
 mod ratelimit;
 mod server;
 mod sessions;
