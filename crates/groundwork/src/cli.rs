@@ -53,6 +53,9 @@ pub enum Command {
         after_help = "Examples:\n  groundwork proxy --port 3000 --origin http://dummyjson.com\n  groundwork proxy --clear-cache"
     )]
     Proxy(groundwork_proxy::cli::ProxyArgs),
+    /// The broadcast server and its client (the same as the `broadcast-server` command).
+    #[command(subcommand)]
+    Broadcast(groundwork_broadcast::cli::BroadcastCommand),
 }
 
 #[derive(Subcommand)]

@@ -26,9 +26,11 @@ pub struct UsageError(pub String);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // The proxy is a standalone tool with its own runtime and log settings.
+    // The proxy and the broadcast server are standalone tools with their own runtime and
+    // log settings.
     let cli = match cli.command {
         Command::Proxy(args) => return groundwork_proxy::cli::main(args),
+        Command::Broadcast(command) => return groundwork_broadcast::cli::main(command),
         command => Cli { command },
     };
     // rustls needs one process-wide crypto provider when more than one is compiled in.
@@ -62,7 +64,9 @@ fn main() -> ExitCode {
             Command::Fitness(cli::FitnessCommand::Seed(args)) => {
                 commands::seed::fitness(args).await
             }
-            Command::Proxy(_) => unreachable!("handled before the runtime starts"),
+            Command::Proxy(_) | Command::Broadcast(_) => {
+                unreachable!("handled before the runtime starts")
+            }
         }
     });
     // Stop the runtime first so nothing logs after the log writer has flushed.

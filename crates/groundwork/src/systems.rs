@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use groundwork_blog::BlogSystem;
 use groundwork_books::BooksSystem;
+use groundwork_broadcast::BroadcastSystem;
 use groundwork_expenses::ExpensesSystem;
 use groundwork_fitness::FitnessSystem;
 use groundwork_platform::System;
@@ -24,5 +25,6 @@ pub fn all() -> Vec<Arc<dyn System>> {
         Arc::new(FitnessSystem),
         Arc::new(ShortenerSystem::default()),
         Arc::new(WeatherSystem),
+        Arc::new(BroadcastSystem::default()),
     ]
 }

@@ -60,6 +60,17 @@ impl Subscription {
             Err(broadcast::error::RecvError::Closed) => None,
         }
     }
+
+    /// The events as a stream (for a WebSocket session's feed).
+    pub fn into_stream(self) -> impl futures_util::Stream<Item = Event> + Send + Unpin + 'static {
+        Box::pin(futures_util::stream::unfold(
+            self,
+            |mut subscription| async move {
+                let event = subscription.next().await?;
+                Some((event, subscription))
+            },
+        ))
+    }
 }
 
 /// Events buffered per topic and process before a slow subscriber is told it lagged.

@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use axum::http::{self as http, HeaderMap};
 use tokio::time::Instant;
 
+use crate::ApiError;
+
 /// Caps on open connections, in all and per client address. Cheap to clone (shared).
 #[derive(Clone)]
 pub struct ConnectionLimits {
@@ -101,6 +103,32 @@ impl Drop for ConnectionPermit {
                 open.per_ip.remove(&self.ip);
             }
         }
+    }
+}
+
+/// The checks made before a WebSocket upgrade: the page's origin, then the connection
+/// caps. Cheap to clone.
+#[derive(Clone)]
+pub struct Admission {
+    /// Connection caps.
+    pub limits: ConnectionLimits,
+    /// Allowed page origins.
+    pub origins: OriginPolicy,
+}
+
+impl Admission {
+    /// A permit for one more connection from `ip`, or the error to answer instead of
+    /// upgrading: 403 for a foreign origin, 503 at the server's cap, 429 at the address's.
+    pub fn admit(&self, headers: &HeaderMap, ip: IpAddr) -> Result<ConnectionPermit, ApiError> {
+        if !self.origins.allows(headers) {
+            return Err(ApiError::forbidden("this origin may not connect"));
+        }
+        self.limits
+            .try_acquire(crate::http::client_ip::limit_prefix(ip))
+            .map_err(|exceeded| match exceeded {
+                LimitExceeded::Total => ApiError::unavailable(exceeded.to_string(), 5),
+                LimitExceeded::PerIp => ApiError::too_many_requests(5),
+            })
     }
 }
 

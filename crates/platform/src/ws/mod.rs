@@ -22,7 +22,9 @@ mod session;
 
 use std::time::Duration;
 
-pub use limits::{ConnectionLimits, ConnectionPermit, LimitExceeded, MessageRate, OriginPolicy};
+pub use limits::{
+    Admission, ConnectionLimits, ConnectionPermit, LimitExceeded, MessageRate, OriginPolicy,
+};
 pub use session::{Close, Ended, Handler, Incoming, ListenOnly, Outbox, Outgoing, Session};
 
 #[cfg(test)]
@@ -68,13 +70,18 @@ impl SessionConfig {
     /// Applies the size limits and small buffers to an axum upgrade. The buffers matter
     /// for memory: tungstenite's defaults (128 KiB each way) would cost an idle
     /// connection far more than everything else together.
+    ///
+    /// The WebSocket library's own limit is four times ours: a message up to that size is
+    /// read and refused by the session with close code 1009, which tells the client why;
+    /// anything larger makes the library drop the connection without reading it all.
     pub fn configure<F>(
         &self,
         upgrade: axum::extract::ws::WebSocketUpgrade<F>,
     ) -> axum::extract::ws::WebSocketUpgrade<F> {
+        let hard_limit = self.max_message_bytes.saturating_mul(4);
         upgrade
-            .max_message_size(self.max_message_bytes)
-            .max_frame_size(self.max_message_bytes)
+            .max_message_size(hard_limit)
+            .max_frame_size(hard_limit)
             .read_buffer_size(4 * 1024)
             .write_buffer_size(0)
     }
