@@ -56,6 +56,9 @@ pub enum Command {
     /// The broadcast server and its client (the same as the `broadcast-server` command).
     #[command(subcommand)]
     Broadcast(groundwork_broadcast::cli::BroadcastCommand),
+    /// Real-time polls: watch a poll's tallies live, or vote from the terminal.
+    #[command(subcommand)]
+    Polls(groundwork_polls::cli::PollsCommand),
 }
 
 #[derive(Subcommand)]

@@ -64,6 +64,7 @@ fn main() -> ExitCode {
             Command::Fitness(cli::FitnessCommand::Seed(args)) => {
                 commands::seed::fitness(args).await
             }
+            Command::Polls(command) => groundwork_polls::cli::run(command).await,
             Command::Proxy(_) | Command::Broadcast(_) => {
                 unreachable!("handled before the runtime starts")
             }

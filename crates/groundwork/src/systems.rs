@@ -10,6 +10,7 @@ use groundwork_expenses::ExpensesSystem;
 use groundwork_fitness::FitnessSystem;
 use groundwork_platform::System;
 use groundwork_platform::auth::AuthSystem;
+use groundwork_polls::PollsSystem;
 use groundwork_shortener::ShortenerSystem;
 use groundwork_todo::TodoSystem;
 use groundwork_weather::WeatherSystem;
@@ -26,5 +27,6 @@ pub fn all() -> Vec<Arc<dyn System>> {
         Arc::new(ShortenerSystem::default()),
         Arc::new(WeatherSystem),
         Arc::new(BroadcastSystem::default()),
+        Arc::new(PollsSystem),
     ]
 }

@@ -106,12 +106,13 @@ pub trait Handler: Send {
     fn on_message(&mut self, message: Incoming) -> impl Future<Output = Result<(), Close>> + Send;
 }
 
-/// A handler for endpoints where clients only listen: any message closes with 1003.
+/// A handler for endpoints where clients only listen: text they send is ignored (the
+/// session's size, binary and rate rules still apply).
 pub struct ListenOnly;
 
 impl Handler for ListenOnly {
     async fn on_message(&mut self, _message: Incoming) -> Result<(), Close> {
-        Err(Close::new(UNSUPPORTED_DATA, "this endpoint only sends"))
+        Ok(())
     }
 }
 
