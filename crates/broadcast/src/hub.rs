@@ -58,6 +58,11 @@ struct Room {
     last_join: u64,
 }
 
+/// Joins and leaves are announced only while a room holds at most this many clients on
+/// this instance: every announcement goes to every client, so in a room of N clients
+/// N joins would cost N² messages (50 million for 10,000 clients).
+pub const PRESENCE_LIMIT: usize = 100;
+
 fn topic(room: &str) -> String {
     format!("broadcast:{room}")
 }
@@ -110,11 +115,14 @@ impl Hub {
         // Subscribe before taking the history snapshot: a line recorded in between
         // arrives twice, and `Dedup` drops the second copy; nothing falls in a gap.
         let live = self.pubsub.subscribe(&topic);
-        let history = self.join(&member.room);
+        let (history, present) = self.join(&member.room);
+        let announce_presence = present <= PRESENCE_LIMIT;
         let session = Session::new(self.settings.session.clone(), self.shutdown.clone());
         let outbox = session.outbox();
         let newest_replayed = history.last().map(|line| line.id);
-        self.announce(&member, ServerEvent::Join).await;
+        if announce_presence {
+            self.announce(&member, ServerEvent::Join).await;
+        }
         // History goes first, through the same stream as live lines, so order holds.
         let replay = futures_util::stream::iter(history.into_iter().map(|mut line| {
             line.history = true;
@@ -123,11 +131,11 @@ impl Hub {
         let mut dedup = Dedup { newest_replayed };
         let live = live.into_stream().filter_map(move |event| {
             let outgoing = match event {
-                Event::Message(payload) => dedup.admit(&payload).then(|| {
-                    Outgoing::Message(Message::Text(Utf8Bytes::from(
-                        String::from_utf8_lossy(&payload).into_owned(),
-                    )))
-                }),
+                // The payload's buffer is shared by every client, not copied.
+                Event::Message(payload) if dedup.admit(&payload) => Utf8Bytes::try_from(payload)
+                    .ok()
+                    .map(|text| Outgoing::Message(Message::Text(text))),
+                Event::Message(_) => None,
                 Event::Gap => Some(Outgoing::text(encode(&ServerEvent::Notice {
                     text: "some messages may have been missed".into(),
                 }))),
@@ -144,13 +152,14 @@ impl Hub {
         };
         let ended = session.run(socket, Box::pin(feed), speaker).await;
         tracing::debug!(name = %member.name, room = %member.room, ?ended, "broadcast client left");
-        self.announce(&member, ServerEvent::Leave).await;
-        self.leave(&member.room);
+        if self.leave(&member.room) < PRESENCE_LIMIT {
+            self.announce(&member, ServerEvent::Leave).await;
+        }
     }
 
     /// Counts a client into the room, starts recording if it is the first, and returns
-    /// the history to replay.
-    fn join(self: &Arc<Self>, room: &str) -> Vec<Line> {
+    /// the history to replay and the number of clients now in the room here.
+    fn join(self: &Arc<Self>, room: &str) -> (Vec<Line>, usize) {
         let mut rooms = self.rooms.lock().unwrap_or_else(PoisonError::into_inner);
         if !rooms.contains_key(room) && rooms.len() >= self.settings.max_rooms {
             evict_one_empty(&mut rooms);
@@ -164,19 +173,22 @@ impl Hub {
             entry.recorder = Some(stop.clone());
             tokio::spawn(self.clone().record(room.to_owned(), stop));
         }
-        entry.history.iter().cloned().collect()
+        (entry.history.iter().cloned().collect(), entry.clients)
     }
 
-    fn leave(&self, room: &str) {
+    /// Counts a client out; returns the clients left in the room here.
+    fn leave(&self, room: &str) -> usize {
         let mut rooms = self.rooms.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(entry) = rooms.get_mut(room) {
-            entry.clients = entry.clients.saturating_sub(1);
-            if entry.clients == 0
-                && let Some(recorder) = entry.recorder.take()
-            {
-                recorder.cancel();
-            }
+        let Some(entry) = rooms.get_mut(room) else {
+            return 0;
+        };
+        entry.clients = entry.clients.saturating_sub(1);
+        if entry.clients == 0
+            && let Some(recorder) = entry.recorder.take()
+        {
+            recorder.cancel();
         }
+        entry.clients
     }
 
     /// Appends every line published to the room to its history, until `stop`.

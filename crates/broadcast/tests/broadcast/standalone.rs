@@ -191,3 +191,49 @@ async fn shutdown_sends_going_away_to_every_client_and_returns() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn malformed_frames_end_that_connection_only() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let server = start(BroadcastSettings::default()).await;
+    let address = server.url.trim_start_matches("ws://").to_owned();
+    // (frame bytes, what is wrong with it)
+    let cases: [(&[u8], &str); 3] = [
+        (
+            &[0x81, 0x05, b'h', b'e', b'l', b'l', b'o'],
+            "an unmasked client frame",
+        ),
+        (&[0x83, 0x80, 1, 2, 3, 4], "a reserved opcode"),
+        (
+            &[0x81, 0x82, 0, 0, 0, 0, 0xC3, 0x28],
+            "a text frame that is not UTF-8",
+        ),
+    ];
+    for (frame, what) in cases {
+        let mut tcp = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let handshake = format!(
+            "GET / HTTP/1.1\r\nHost: {address}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        );
+        tcp.write_all(handshake.as_bytes()).await.unwrap();
+        let mut response = vec![0u8; 1024];
+        let read = tcp.read(&mut response).await.unwrap();
+        assert!(
+            response[..read].starts_with(b"HTTP/1.1 101"),
+            "{what}: handshake refused"
+        );
+        tcp.write_all(frame).await.unwrap();
+        // The server ends the connection (a close frame, then EOF) within a second.
+        let mut rest = Vec::new();
+        let ended = tokio::time::timeout(Duration::from_secs(5), tcp.read_to_end(&mut rest)).await;
+        assert!(
+            ended.is_ok(),
+            "{what}: the server did not drop the connection"
+        );
+    }
+    let mut fine = connect(&format!("{}/?name=fine", server.url)).await;
+    say(&mut fine, "still up").await;
+    assert_eq!(next_line(&mut fine).await.1, "still up");
+    server.shutdown.cancel();
+}

@@ -6,5 +6,6 @@
 mod books_crash;
 mod commands;
 mod harness;
+mod polls;
 mod serve;
 mod shortener;

@@ -18,7 +18,10 @@ impl InProcessPubSub {
 #[async_trait::async_trait]
 impl PubSub for InProcessPubSub {
     async fn publish(&self, topic: &str, payload: &[u8]) -> Result<(), PublishError> {
-        self.topics.deliver(topic, Event::Message(payload.into()));
+        self.topics.deliver(
+            topic,
+            Event::Message(bytes::Bytes::copy_from_slice(payload)),
+        );
         Ok(())
     }
 

@@ -10,8 +10,6 @@ mod memory;
 mod nats;
 mod redis;
 
-use std::sync::Arc;
-
 pub use memory::InProcessPubSub;
 pub use nats::NatsPubSub;
 pub use redis::RedisPubSub;
@@ -20,8 +18,8 @@ use tokio::sync::broadcast;
 /// What a subscription yields.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
-    /// One published payload.
-    Message(Arc<[u8]>),
+    /// One published payload (cheap to clone: every subscriber shares one buffer).
+    Message(bytes::Bytes),
     /// Messages may have been lost since the previous event.
     Gap,
 }

@@ -77,7 +77,7 @@ async fn listen(
             message = subscriber.next() => match message {
                 Some(message) => {
                     if let Some(token) = message.subject.as_str().strip_prefix(&prefix) {
-                        topics.deliver(token, Event::Message(message.payload.as_ref().into()));
+                        topics.deliver(token, Event::Message(message.payload));
                     }
                 }
                 None => break,

@@ -70,7 +70,7 @@ async fn listen(
                 message = messages.next() => match message {
                     Some(message) => {
                         if let Some(topic) = message.get_channel_name().strip_prefix(&prefix) {
-                            topics.deliver(topic, Event::Message(message.get_payload_bytes().into()));
+                            topics.deliver(topic, Event::Message(bytes::Bytes::copy_from_slice(message.get_payload_bytes())));
                         }
                     }
                     None => break,
