@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use groundwork_platform::ApiError;
 use groundwork_platform::http::client_ip::ClientIp;
 use groundwork_platform::http::extract::Query;
+use groundwork_platform::ws::not_a_handshake;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -102,13 +103,7 @@ pub async fn connect_ws(
         .map_err(|e| ApiError::invalid_field("name", "invalid", e))?;
     let room = parse_room(params.room.as_deref().unwrap_or(DEFAULT_ROOM))
         .map_err(|e| ApiError::invalid_field("room", "invalid", e))?;
-    let upgrade = upgrade.map_err(|rejection| {
-        ApiError::new(
-            StatusCode::UPGRADE_REQUIRED,
-            "websocket_required",
-            format!("this endpoint speaks WebSocket only: {rejection}"),
-        )
-    })?;
+    let upgrade = upgrade.map_err(|rejection| not_a_handshake(&rejection))?;
     let hub = state.hub.clone();
     let permit = hub.admission().admit(&headers, ip)?;
     let member = Member { name, room, permit };

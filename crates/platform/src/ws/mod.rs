@@ -87,6 +87,18 @@ impl SessionConfig {
     }
 }
 
+/// The answer to a request for a WebSocket endpoint that is not a WebSocket handshake
+/// (a plain GET, a missing header): 426 as problem+json, with axum's reason.
+pub fn not_a_handshake(
+    rejection: &axum::extract::ws::rejection::WebSocketUpgradeRejection,
+) -> crate::ApiError {
+    crate::ApiError::new(
+        axum::http::StatusCode::UPGRADE_REQUIRED,
+        "websocket_required",
+        format!("this endpoint speaks WebSocket only: {rejection}"),
+    )
+}
+
 /// Close codes of RFC 6455 section 7.4.1 that sessions use.
 pub mod close_code {
     /// The purpose of the connection was fulfilled.

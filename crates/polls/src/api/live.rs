@@ -4,14 +4,14 @@ use axum::extract::State;
 use axum::extract::ws::{
     Message, Utf8Bytes, WebSocketUpgrade, rejection::WebSocketUpgradeRejection,
 };
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use futures_util::StreamExt;
 use groundwork_platform::ApiError;
 use groundwork_platform::error::Problem;
 use groundwork_platform::http::client_ip::ClientIp;
 use groundwork_platform::http::extract::Path;
-use groundwork_platform::ws::{Close, ListenOnly, Outgoing, Session, close_code};
+use groundwork_platform::ws::{Close, ListenOnly, Outgoing, Session, close_code, not_a_handshake};
 
 use super::handlers::poll_id;
 use crate::live::Snapshot;
@@ -46,13 +46,7 @@ pub async fn live_poll(
     let id = poll_id(&id)?;
     // 404 before upgrading, so a typo gets an HTTP answer.
     polls.get(id, None).await?;
-    let upgrade = upgrade.map_err(|rejection| {
-        ApiError::new(
-            StatusCode::UPGRADE_REQUIRED,
-            "websocket_required",
-            format!("this endpoint speaks WebSocket only: {rejection}"),
-        )
-    })?;
+    let upgrade = upgrade.map_err(|rejection| not_a_handshake(&rejection))?;
     let live = polls.live.clone();
     let permit = live.admission.admit(&headers, ip)?;
     Ok(live
