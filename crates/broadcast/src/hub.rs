@@ -44,6 +44,8 @@ pub struct Hub {
     settings: HubSettings,
     admission: Admission,
     rooms: Mutex<HashMap<String, Room>>,
+    /// Counts joins, to order rooms by their last join for eviction.
+    joins: std::sync::atomic::AtomicU64,
     shutdown: CancellationToken,
     sessions: TaskTracker,
 }
@@ -80,6 +82,7 @@ impl Hub {
             settings,
             admission,
             rooms: Mutex::new(HashMap::new()),
+            joins: std::sync::atomic::AtomicU64::new(0),
             shutdown,
             sessions: TaskTracker::new(),
         })
@@ -164,7 +167,10 @@ impl Hub {
         if !rooms.contains_key(room) && rooms.len() >= self.settings.max_rooms {
             evict_one_empty(&mut rooms);
         }
-        let serial = rooms.values().map(|r| r.last_join).max().unwrap_or(0) + 1;
+        let serial = self
+            .joins
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
         let entry = rooms.entry(room.to_owned()).or_default();
         entry.clients += 1;
         entry.last_join = serial;
