@@ -9,6 +9,7 @@
 //! - [`http`]: the middleware stack and the problem-aware extractors;
 //! - [`ratelimit`]: GCRA limiters, in-process and on Redis;
 //! - [`pubsub`]: fan-out between instances, in-process, on Redis or on NATS;
+//! - [`jobs`]: background jobs: a durable queue in the database, workers, cron schedules;
 //! - [`ws`]: WebSocket sessions (heartbeats, bounded queues, limits, close on shutdown);
 //! - [`system`]: the contract each system crate implements, and [`app`] which mounts them;
 //! - [`server`]: serving with graceful shutdown;
@@ -21,6 +22,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod openapi;
 pub mod pagination;
 mod platform;

@@ -213,10 +213,17 @@ impl Platform {
 
 /// The auth tables first (every system's users live there), then each system's.
 fn migration_sets(systems: &[Arc<dyn System>]) -> Vec<SystemMigrations> {
-    let mut sets = vec![SystemMigrations {
-        system: "auth",
-        migrations: crate::auth::migrations::all(),
-    }];
+    let mut sets = vec![
+        SystemMigrations {
+            system: "auth",
+            migrations: crate::auth::migrations::all(),
+        },
+        // The job queue is the platform's: every system may enqueue.
+        SystemMigrations {
+            system: "platform_jobs",
+            migrations: crate::jobs::migrations::all(),
+        },
+    ];
     for system in systems {
         if system.name() != "auth" {
             sets.push(SystemMigrations {

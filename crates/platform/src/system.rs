@@ -38,9 +38,19 @@ pub trait System: Send + Sync + 'static {
         &[]
     }
 
-    /// Long-running tasks to run beside the server (cleanup, flushers, job workers).
+    /// Long-running tasks to run beside the server (cleanup, flushers).
     fn background_tasks(&self, _platform: &Platform) -> Vec<BackgroundTask> {
         Vec::new()
+    }
+
+    /// Its job kinds and cron schedules, added to the registry that `groundwork worker`
+    /// (and `serve`, unless `worker.in_serve` is off) runs.
+    fn jobs(
+        &self,
+        _platform: &Platform,
+        _registry: &mut crate::jobs::Registry,
+    ) -> Result<(), BoxError> {
+        Ok(())
     }
 }
 

@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 pub use secret::Secret;
 pub use settings::{
     AuthSettings, DatabaseSettings, PubSubBackend, PubSubSettings, RateLimitSettings,
-    RedisSettings, ServerSettings, Settings,
+    RedisSettings, ServerSettings, Settings, WorkerSettings,
 };
 
 /// The environment variable that names a config file other than `./groundwork.toml`.

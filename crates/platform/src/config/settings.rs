@@ -25,6 +25,8 @@ pub struct Settings {
     pub redis: RedisSettings,
     /// Which pub/sub carries fan-out between instances.
     pub pubsub: PubSubSettings,
+    /// Background-job workers (`groundwork worker`, and those inside `serve`).
+    pub worker: WorkerSettings,
 }
 
 impl Default for Settings {
@@ -37,12 +39,14 @@ impl Default for Settings {
             rate_limit: RateLimitSettings::default(),
             redis: RedisSettings::default(),
             pubsub: PubSubSettings::default(),
+            worker: WorkerSettings::default(),
         }
     }
 }
 
 impl Settings {
     pub(super) fn check(&self) -> Result<(), ConfigError> {
+        self.worker.check()?;
         if self.server.body_limit_bytes == 0 {
             return Err(ConfigError(
                 "server.body_limit_bytes must be positive".into(),
@@ -313,5 +317,61 @@ impl PubSubSettings {
             )),
             _ => Ok(()),
         }
+    }
+}
+
+/// Background-job worker settings (`[worker]`, `GROUNDWORK__WORKER__*`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct WorkerSettings {
+    /// Whether `groundwork serve` runs workers in its own process (turn off when separate
+    /// `groundwork worker` processes do the work).
+    pub in_serve: bool,
+    /// Jobs run at once by one worker process.
+    pub concurrency: usize,
+    /// Queues this worker takes jobs from; empty: every queue.
+    pub queues: Vec<String>,
+    /// How long a claimed job stays reserved without a heartbeat; a worker that dies
+    /// leaves its jobs to others after this long.
+    pub lease_secs: u64,
+    /// How often an idle worker looks for due jobs when nothing wakes it (PostgreSQL wakes
+    /// workers at once with LISTEN/NOTIFY; on SQLite other processes' jobs are found by polling).
+    pub poll_interval_ms: u64,
+    /// On shutdown, running jobs get this long to finish before they are released.
+    pub shutdown_grace_secs: u64,
+    /// Finished (succeeded or cancelled) jobs are deleted after this many hours.
+    pub retention_hours: u64,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            in_serve: true,
+            concurrency: 16,
+            queues: Vec::new(),
+            lease_secs: 30,
+            poll_interval_ms: 200,
+            shutdown_grace_secs: 20,
+            retention_hours: 24 * 7,
+        }
+    }
+}
+
+impl WorkerSettings {
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.concurrency == 0 || self.concurrency > 10_000 {
+            return Err(ConfigError(
+                "worker.concurrency must be between 1 and 10000".into(),
+            ));
+        }
+        if self.lease_secs < 2 {
+            return Err(ConfigError("worker.lease_secs must be at least 2".into()));
+        }
+        if self.poll_interval_ms == 0 {
+            return Err(ConfigError(
+                "worker.poll_interval_ms must be positive".into(),
+            ));
+        }
+        Ok(())
     }
 }

@@ -7,6 +7,8 @@
 mod admin;
 mod auth;
 mod bad_input;
+mod jobs;
+mod jobs_worker;
 mod migrations;
 mod profile;
 mod pubsub;

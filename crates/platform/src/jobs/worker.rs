@@ -1,0 +1,398 @@
+//! [`Worker`]: claims due jobs, runs them with bounded concurrency, keeps their leases
+//! alive, records outcomes, and drains on shutdown.
+//!
+//! Tasks inside one worker:
+//! - the claim loop (this file): waits for a free slot, claims as many due jobs as there
+//!   are free slots in one statement, and starts them; idle, it waits for a wake-up
+//!   (enqueue in this process, PostgreSQL NOTIFY) or the poll interval;
+//! - one task per running job ([`super::runner`]);
+//! - the completer: successes are written in batches, one statement per batch;
+//! - the heartbeat: one statement extends every lease this worker holds, and reports
+//!   cancellation requests and lost leases;
+//! - maintenance: reaps expired leases of dead workers, purges old finished jobs, and
+//!   refreshes the queue-depth gauges.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use super::Registry;
+use super::claims;
+use super::runner::{self, Running};
+use crate::config::WorkerSettings;
+
+/// How a worker runs; [`WorkerOptions::from_settings`] reads `[worker]`.
+#[derive(Clone, Debug)]
+pub struct WorkerOptions {
+    /// Queues to take jobs from; empty: all.
+    pub queues: Vec<String>,
+    /// Jobs at once.
+    pub concurrency: usize,
+    /// How long a claim lasts without a heartbeat.
+    pub lease: Duration,
+    /// Idle polling period.
+    pub poll_interval: Duration,
+    /// How long running jobs get to finish on shutdown.
+    pub shutdown_grace: Duration,
+    /// Age after which finished jobs are deleted.
+    pub retention: Duration,
+}
+
+impl WorkerOptions {
+    /// The `[worker]` settings.
+    pub fn from_settings(settings: &WorkerSettings) -> Self {
+        Self {
+            queues: settings.queues.clone(),
+            concurrency: settings.concurrency,
+            lease: Duration::from_secs(settings.lease_secs),
+            poll_interval: Duration::from_millis(settings.poll_interval_ms),
+            shutdown_grace: Duration::from_secs(settings.shutdown_grace_secs),
+            retention: Duration::from_secs(settings.retention_hours.saturating_mul(3600)),
+        }
+    }
+}
+
+/// Claims fetched in one statement at most.
+const MAX_CLAIM_BATCH: usize = 100;
+/// Completions written in one statement at most.
+const MAX_COMPLETION_BATCH: usize = 1000;
+
+/// What the worker's tasks share.
+pub(crate) struct Shared {
+    pub(crate) id: String,
+    pub(crate) db: DatabaseConnection,
+    pub(crate) registry: Registry,
+    pub(crate) options: WorkerOptions,
+    pub(crate) running: Mutex<HashMap<i64, Running>>,
+    pub(crate) completions: mpsc::UnboundedSender<i64>,
+}
+
+impl Shared {
+    pub(crate) fn lease_micros(&self) -> i64 {
+        i64::try_from(self.options.lease.as_micros()).unwrap_or(i64::MAX)
+    }
+
+    fn running_ids(&self) -> Vec<i64> {
+        self.running
+            .lock()
+            .map(|running| running.keys().copied().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// A worker process's job runner; see the module docs.
+pub struct Worker {
+    shared: Arc<Shared>,
+    completions: mpsc::UnboundedReceiver<i64>,
+    wake: Arc<Notify>,
+}
+
+impl Worker {
+    /// A worker for the registry's job kinds on `db`, with a fresh unique id.
+    pub fn new(db: DatabaseConnection, registry: Registry, options: WorkerOptions) -> Self {
+        let id = format!(
+            "{}-{}-{}",
+            hostname(),
+            std::process::id(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        let (sender, completions) = mpsc::unbounded_channel();
+        Self {
+            shared: Arc::new(Shared {
+                id,
+                db,
+                registry,
+                options,
+                running: Mutex::new(HashMap::new()),
+                completions: sender,
+            }),
+            completions,
+            wake: super::wake::local(),
+        }
+    }
+
+    /// This worker's id, as stored in `locked_by`.
+    pub fn id(&self) -> &str {
+        &self.shared.id
+    }
+
+    /// Runs until `shutdown`, then stops claiming, gives running jobs
+    /// `options.shutdown_grace` to finish, releases the rest, and returns.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let Self {
+            shared,
+            completions,
+            wake,
+        } = self;
+        tracing::info!(
+            worker = %shared.id,
+            concurrency = shared.options.concurrency,
+            queues = %if shared.options.queues.is_empty() { "*".to_owned() } else { shared.options.queues.join(",") },
+            kinds = %shared.registry.kinds().join(","),
+            "job worker started"
+        );
+        // Helpers outlive the claim loop: leases must be kept while jobs drain.
+        let helpers_stop = CancellationToken::new();
+        let helpers = TaskTracker::new();
+        helpers.spawn(super::wake::listen(
+            shared.db.clone(),
+            wake.clone(),
+            helpers_stop.clone(),
+        ));
+        helpers.spawn(heartbeat(shared.clone(), helpers_stop.clone()));
+        helpers.spawn(maintenance(shared.clone(), helpers_stop.clone()));
+        let completer = tokio::spawn(complete(shared.clone(), completions));
+
+        let slots = Arc::new(Semaphore::new(shared.options.concurrency));
+        let jobs = TaskTracker::new();
+        claim_loop(&shared, &slots, &jobs, &wake, &shutdown).await;
+
+        jobs.close();
+        drain(&shared, &jobs).await;
+        // The completer ends once every sender is gone: the one in `shared` goes with the
+        // last clone of it, after the helpers stop.
+        helpers_stop.cancel();
+        helpers.close();
+        helpers.wait().await;
+        drop(shared);
+        if completer.await.is_err() {
+            tracing::error!("the job completer panicked");
+        }
+        tracing::info!("job worker stopped");
+    }
+}
+
+async fn claim_loop(
+    shared: &Arc<Shared>,
+    slots: &Arc<Semaphore>,
+    jobs: &TaskTracker,
+    wake: &Notify,
+    shutdown: &CancellationToken,
+) {
+    let claim_duration = metrics::histogram!("jobs_claim_duration_seconds");
+    loop {
+        let first = tokio::select! {
+            () = shutdown.cancelled() => return,
+            permit = slots.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => return,
+            },
+        };
+        let mut permits = vec![first];
+        while permits.len() < MAX_CLAIM_BATCH {
+            match slots.clone().try_acquire_owned() {
+                Ok(permit) => permits.push(permit),
+                Err(_) => break,
+            }
+        }
+        let wanted = permits.len();
+        // Registered before the claim, so a wake-up during it is not lost.
+        let woken = wake.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+
+        let started = Instant::now();
+        let claimed = claims::claim(
+            &shared.db,
+            &shared.id,
+            &shared.options.queues,
+            wanted,
+            shared.lease_micros(),
+        )
+        .await;
+        claim_duration.record(started.elapsed().as_secs_f64());
+        let claimed = match claimed {
+            Ok(claimed) => claimed,
+            Err(error) => {
+                tracing::warn!(%error, "claiming jobs failed; retrying in a second");
+                drop(permits);
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+                continue;
+            }
+        };
+        let got = claimed.len();
+        for job in claimed {
+            let Some(permit) = permits.pop() else { break };
+            jobs.spawn(runner::run(shared.clone(), job, permit));
+        }
+        drop(permits);
+        if got < wanted {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = &mut woken => {}
+                () = tokio::time::sleep(shared.options.poll_interval) => {}
+            }
+        }
+    }
+}
+
+/// Waits for running jobs up to the grace period, then stops the rest and gives them
+/// back to the queue.
+async fn drain(shared: &Arc<Shared>, jobs: &TaskTracker) {
+    let grace = shared.options.shutdown_grace;
+    if !jobs.is_empty() {
+        tracing::info!(
+            running = jobs.len(),
+            grace_secs = grace.as_secs(),
+            "waiting for running jobs"
+        );
+    }
+    if tokio::time::timeout(grace, jobs.wait()).await.is_ok() {
+        return;
+    }
+    let leftover: Vec<i64> = {
+        let Ok(running) = shared.running.lock() else {
+            return;
+        };
+        for job in running.values() {
+            job.stop();
+        }
+        running.keys().copied().collect()
+    };
+    // Let the stopped tasks unwind before their jobs are released.
+    let _ = tokio::time::timeout(Duration::from_secs(1), jobs.wait()).await;
+    match claims::release(&shared.db, &shared.id, &leftover).await {
+        Ok(released) => tracing::warn!(
+            released,
+            "jobs still running at the deadline were stopped and released"
+        ),
+        Err(error) => {
+            tracing::error!(%error, "releasing unfinished jobs failed; their leases will expire")
+        }
+    }
+}
+
+/// Writes successes in batches.
+async fn complete(shared: Arc<Shared>, mut completions: mpsc::UnboundedReceiver<i64>) {
+    let worker = shared.id.clone();
+    let db = shared.db.clone();
+    // Only the receiver's own copy of the handles: holding `shared` would keep the sender
+    // alive and this task would never end.
+    drop(shared);
+    let mut batch = Vec::with_capacity(64);
+    while completions
+        .recv_many(&mut batch, MAX_COMPLETION_BATCH)
+        .await
+        > 0
+    {
+        for attempt in 1..=3 {
+            match claims::succeed(&db, &worker, &batch).await {
+                Ok(_) => break,
+                Err(error) if attempt < 3 => {
+                    tracing::warn!(%error, "recording finished jobs failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(error) => tracing::error!(
+                    %error, jobs = batch.len(),
+                    "recording finished jobs failed; they will run again when their leases expire"
+                ),
+            }
+        }
+        batch.clear();
+    }
+}
+
+/// Extends leases every third of the lease; passes on cancellation requests; stops jobs
+/// whose lease this worker lost.
+async fn heartbeat(shared: Arc<Shared>, stop: CancellationToken) {
+    let period = shared.options.lease / 3;
+    loop {
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(period) => {}
+        }
+        let asked_at = Instant::now();
+        let held = match claims::heartbeat(&shared.db, &shared.id, shared.lease_micros()).await {
+            Ok(held) => held,
+            Err(error) => {
+                tracing::warn!(%error, "extending job leases failed");
+                continue;
+            }
+        };
+        let Ok(running) = shared.running.lock() else {
+            return;
+        };
+        for (id, job) in running.iter() {
+            match held.iter().find(|(held_id, _)| held_id == id) {
+                Some((_, true)) => job.request_cancel(),
+                Some((_, false)) => {}
+                // Claimed after the statement ran: not lost, just newer than the answer.
+                None if job.claimed_at > asked_at => {}
+                None => {
+                    tracing::warn!(
+                        job = id,
+                        "lease lost (reaped after a stall); stopping the job"
+                    );
+                    job.lose();
+                }
+            }
+        }
+    }
+}
+
+/// Reaps expired leases (twice per lease period), purges old finished jobs (every
+/// minute) and refreshes the queue-depth gauges (every ten seconds).
+async fn maintenance(shared: Arc<Shared>, stop: CancellationToken) {
+    let reap_every = (shared.options.lease / 2).max(Duration::from_millis(500));
+    let mut last_purge = Instant::now() - Duration::from_secs(60);
+    let mut last_gauges = Instant::now() - Duration::from_secs(10);
+    loop {
+        match claims::reap_expired(&shared.db).await {
+            Ok(0) => {}
+            Ok(reaped) => tracing::warn!(reaped, "jobs of a stopped worker went back to the queue"),
+            Err(error) => tracing::warn!(%error, "reaping expired job leases failed"),
+        }
+        if last_purge.elapsed() >= Duration::from_secs(60) {
+            last_purge = Instant::now();
+            let retention = i64::try_from(shared.options.retention.as_micros()).unwrap_or(i64::MAX);
+            let before = super::store::now_micros().saturating_sub(retention);
+            if let Err(error) = claims::purge_finished(&shared.db, before).await {
+                tracing::warn!(%error, "purging finished jobs failed");
+            }
+        }
+        if last_gauges.elapsed() >= Duration::from_secs(10) {
+            last_gauges = Instant::now();
+            refresh_gauges(&shared).await;
+        }
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(reap_every) => {}
+        }
+    }
+}
+
+async fn refresh_gauges(shared: &Shared) {
+    let Ok(stats) = super::stats(&shared.db).await else {
+        return;
+    };
+    for queue in stats {
+        #[allow(clippy::cast_precision_loss)]
+        for (state, count) in [
+            ("queued", queue.queued),
+            ("due", queue.due),
+            ("running", queue.running),
+            ("dead", queue.dead),
+        ] {
+            metrics::gauge!("jobs_queue_depth", "queue" => queue.queue.clone(), "state" => state)
+                .set(count as f64);
+        }
+    }
+    #[allow(clippy::cast_precision_loss)]
+    metrics::gauge!("jobs_running_here").set(shared.running_ids().len() as f64);
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "worker".to_owned())
+}
