@@ -23,6 +23,11 @@ pub enum Command {
         after_help = "Examples:\n  groundwork serve\n  groundwork serve --bind 0.0.0.0:8080 --only auth\n  groundwork serve --mount auth=/accounts"
     )]
     Serve(ServeArgs),
+    /// Run background-job workers (and cron schedules) in this process, apart from the API.
+    #[command(
+        after_help = "Examples:\n  groundwork worker\n  groundwork worker --queues webhooks,email --concurrency 32\n  groundwork worker --metrics-bind 127.0.0.1:9100"
+    )]
+    Worker(WorkerArgs),
     /// Apply pending database migrations of every system.
     Migrate(MigrateArgs),
     /// Manage user accounts directly in the database (works while `serve` runs).
@@ -175,6 +180,22 @@ pub struct ServeArgs {
     /// Apply pending migrations before serving, even on PostgreSQL.
     #[arg(long)]
     pub migrate: bool,
+    /// Run no job workers in this process (separate `groundwork worker` processes do).
+    #[arg(long)]
+    pub no_workers: bool,
+}
+
+#[derive(Args)]
+pub struct WorkerArgs {
+    /// Take jobs only from these queues (comma-separated) [default: all, or worker.queues].
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub queues: Vec<String>,
+    /// Jobs run at once [default: 16, or worker.concurrency].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=10000))]
+    pub concurrency: Option<u16>,
+    /// Serve Prometheus metrics (`GET /metrics`) and `GET /health` on this address.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 #[derive(Args)]

@@ -50,6 +50,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve(args) => commands::serve::run(args).await,
+            Command::Worker(args) => commands::worker::run(args).await,
             Command::Migrate(args) => commands::migrate::run(args).await,
             Command::Users(UsersCommand::Create(args)) => commands::users::create(args).await,
             Command::Users(UsersCommand::Promote(args)) => commands::users::promote(args).await,

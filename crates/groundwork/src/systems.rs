@@ -8,6 +8,7 @@ use groundwork_books::BooksSystem;
 use groundwork_broadcast::BroadcastSystem;
 use groundwork_expenses::ExpensesSystem;
 use groundwork_fitness::FitnessSystem;
+use groundwork_jobs::JobsSystem;
 use groundwork_platform::System;
 use groundwork_platform::auth::AuthSystem;
 use groundwork_polls::PollsSystem;
@@ -28,5 +29,6 @@ pub fn all() -> Vec<Arc<dyn System>> {
         Arc::new(WeatherSystem),
         Arc::new(BroadcastSystem::default()),
         Arc::new(PollsSystem),
+        Arc::new(JobsSystem),
     ]
 }

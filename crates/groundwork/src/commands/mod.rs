@@ -6,6 +6,7 @@ pub mod openapi;
 pub mod seed;
 pub mod serve;
 pub mod users;
+pub mod worker;
 
 use anyhow::Context;
 use groundwork_platform::Platform;
@@ -18,6 +19,17 @@ pub async fn platform(config: Config) -> anyhow::Result<Platform> {
     Platform::new(config, &systems::all())
         .await
         .context("cannot start")
+}
+
+/// Every system's job kinds and schedules, for the workers of `serve` and `worker`.
+pub fn job_registry(platform: &Platform) -> anyhow::Result<groundwork_platform::jobs::Registry> {
+    let mut registry = groundwork_platform::jobs::Registry::new();
+    for system in systems::all() {
+        system
+            .jobs(platform, &mut registry)
+            .map_err(|e| anyhow::anyhow!("cannot set up the jobs of {}: {e}", system.name()))?;
+    }
+    Ok(registry)
 }
 
 /// Whether `serve` and the user commands migrate on their own: yes for the embedded

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use groundwork_platform::config::Config;
+use groundwork_platform::jobs::{self, WorkerOptions};
 use groundwork_platform::system::validate_mount_path;
 use groundwork_platform::{Mount, System, app, server};
 use tokio::net::TcpListener;
@@ -46,6 +47,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         if seen.insert(system.name()) {
             tasks.extend(system.background_tasks(&platform));
         }
+    }
+    if platform.settings().worker.in_serve && !args.no_workers {
+        let registry = super::job_registry(&platform)?;
+        let options = WorkerOptions::from_settings(&platform.settings().worker);
+        tasks.extend(jobs::background_tasks(&platform, registry, options));
     }
     server::run(platform, listener, app.router, tasks)
         .await
