@@ -50,7 +50,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     if platform.settings().worker.in_serve && !args.no_workers {
         let registry = super::job_registry(&platform)?;
-        let options = WorkerOptions::from_settings(&platform.settings().worker);
+        let options = WorkerOptions::from_settings(
+            &platform.settings().worker,
+            platform.db().get_database_backend(),
+        );
         tasks.extend(jobs::background_tasks(&platform, registry, options));
     }
     server::run(platform, listener, app.router, tasks)

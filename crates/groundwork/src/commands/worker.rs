@@ -20,7 +20,10 @@ pub async fn run(args: WorkerArgs) -> anyhow::Result<()> {
     let platform = super::platform(config).await?;
     super::ensure_schema(&platform, false).await?;
     let registry = super::job_registry(&platform)?;
-    let mut options = WorkerOptions::from_settings(&platform.settings().worker);
+    let mut options = WorkerOptions::from_settings(
+        &platform.settings().worker,
+        platform.db().get_database_backend(),
+    );
     if !args.queues.is_empty() {
         options.queues = args.queues.iter().map(|q| q.trim().to_owned()).collect();
     }

@@ -6,7 +6,7 @@
 mod books_crash;
 mod commands;
 mod harness;
-mod jobs_crash;
+mod jobs;
 mod polls;
 mod serve;
 mod shortener;

@@ -334,9 +334,11 @@ pub struct WorkerSettings {
     /// How long a claimed job stays reserved without a heartbeat; a worker that dies
     /// leaves its jobs to others after this long.
     pub lease_secs: u64,
-    /// How often an idle worker looks for due jobs when nothing wakes it (PostgreSQL wakes
-    /// workers at once with LISTEN/NOTIFY; on SQLite other processes' jobs are found by polling).
-    pub poll_interval_ms: u64,
+    /// How often an idle worker looks for due jobs when nothing wakes it. Default: 1000 on
+    /// PostgreSQL (LISTEN/NOTIFY wakes workers at once; polling is the fallback), 25 on
+    /// SQLite (jobs enqueued by another process are found only by polling; the query is
+    /// one index probe).
+    pub poll_interval_ms: Option<u64>,
     /// On shutdown, running jobs get this long to finish before they are released.
     pub shutdown_grace_secs: u64,
     /// Finished (succeeded or cancelled) jobs are deleted after this many hours.
@@ -350,7 +352,7 @@ impl Default for WorkerSettings {
             concurrency: 16,
             queues: Vec::new(),
             lease_secs: 30,
-            poll_interval_ms: 200,
+            poll_interval_ms: None,
             shutdown_grace_secs: 20,
             retention_hours: 24 * 7,
         }
@@ -367,7 +369,7 @@ impl WorkerSettings {
         if self.lease_secs < 2 {
             return Err(ConfigError("worker.lease_secs must be at least 2".into()));
         }
-        if self.poll_interval_ms == 0 {
+        if self.poll_interval_ms == Some(0) {
             return Err(ConfigError(
                 "worker.poll_interval_ms must be positive".into(),
             ));

@@ -98,6 +98,13 @@ impl Sql {
         self
     }
 
+    /// This statement followed by `other` (text and values).
+    pub(crate) fn append(mut self, other: Sql) -> Self {
+        self.text.push_str(&other.text);
+        self.values.extend(other.values);
+        self
+    }
+
     pub(crate) fn build(self, backend: DbBackend) -> Statement {
         let text = if backend == DbBackend::Postgres {
             let mut numbered = String::with_capacity(self.text.len() + 16);

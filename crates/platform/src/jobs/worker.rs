@@ -13,11 +13,12 @@
 //!   refreshes the queue-depth gauges.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sea_orm::DatabaseConnection;
-use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -44,13 +45,20 @@ pub struct WorkerOptions {
 }
 
 impl WorkerOptions {
-    /// The `[worker]` settings.
-    pub fn from_settings(settings: &WorkerSettings) -> Self {
+    /// The `[worker]` settings, with the poll interval's default for `backend`.
+    pub fn from_settings(settings: &WorkerSettings, backend: sea_orm::DbBackend) -> Self {
+        let default_poll_ms = if backend == sea_orm::DbBackend::Postgres {
+            1000
+        } else {
+            25
+        };
         Self {
             queues: settings.queues.clone(),
             concurrency: settings.concurrency,
             lease: Duration::from_secs(settings.lease_secs),
-            poll_interval: Duration::from_millis(settings.poll_interval_ms),
+            poll_interval: Duration::from_millis(
+                settings.poll_interval_ms.unwrap_or(default_poll_ms),
+            ),
             shutdown_grace: Duration::from_secs(settings.shutdown_grace_secs),
             retention: Duration::from_secs(settings.retention_hours.saturating_mul(3600)),
         }
@@ -59,6 +67,14 @@ impl WorkerOptions {
 
 /// Claims fetched in one statement at most.
 const MAX_CLAIM_BATCH: usize = 100;
+/// A claim slower than this suggests stale planner statistics (see [`maintenance`]).
+const SLOW_CLAIM: Duration = Duration::from_millis(20);
+/// Statistics are refreshed this often regardless.
+const ANALYZE_EVERY: Duration = Duration::from_secs(300);
+/// And at most this often after slow claims.
+const ANALYZE_AFTER_SLOW_CLAIM: Duration = Duration::from_secs(10);
+/// How long a saturated worker waits for more free slots before it claims.
+const CLAIM_GATHER: Duration = Duration::from_millis(2);
 /// Completions written in one statement at most.
 const MAX_COMPLETION_BATCH: usize = 1000;
 
@@ -70,6 +86,8 @@ pub(crate) struct Shared {
     pub(crate) options: WorkerOptions,
     pub(crate) running: Mutex<HashMap<i64, Running>>,
     pub(crate) completions: mpsc::UnboundedSender<i64>,
+    /// Set by the claim loop after a slow claim; read by maintenance.
+    slow_claim: AtomicBool,
 }
 
 impl Shared {
@@ -110,6 +128,7 @@ impl Worker {
                 options,
                 running: Mutex::new(HashMap::new()),
                 completions: sender,
+                slow_claim: AtomicBool::new(false),
             }),
             completions,
             wake: super::wake::local(),
@@ -183,13 +202,7 @@ async fn claim_loop(
                 Err(_) => return,
             },
         };
-        let mut permits = vec![first];
-        while permits.len() < MAX_CLAIM_BATCH {
-            match slots.clone().try_acquire_owned() {
-                Ok(permit) => permits.push(permit),
-                Err(_) => break,
-            }
-        }
+        let mut permits = gather_slots(first, slots, shared.options.concurrency).await;
         let wanted = permits.len();
         // Registered before the claim, so a wake-up during it is not lost.
         let woken = wake.notified();
@@ -205,7 +218,11 @@ async fn claim_loop(
             shared.lease_micros(),
         )
         .await;
-        claim_duration.record(started.elapsed().as_secs_f64());
+        let took = started.elapsed();
+        claim_duration.record(took.as_secs_f64());
+        if took > SLOW_CLAIM {
+            shared.slow_claim.store(true, Ordering::Relaxed);
+        }
         let claimed = match claimed {
             Ok(claimed) => claimed,
             Err(error) => {
@@ -219,9 +236,25 @@ async fn claim_loop(
             }
         };
         let got = claimed.len();
+        let mut surplus = Vec::new();
         for job in claimed {
-            let Some(permit) = permits.pop() else { break };
-            jobs.spawn(runner::run(shared.clone(), job, permit));
+            match permits.pop() {
+                Some(permit) => {
+                    jobs.spawn(runner::run(shared.clone(), job, permit));
+                }
+                None => surplus.push(job.id),
+            }
+        }
+        if !surplus.is_empty() {
+            // Never expected (the claim is limited to the free slots), but a job claimed
+            // and not run would sit until its lease expired: give it back at once.
+            tracing::error!(
+                jobs = surplus.len(),
+                "claimed more jobs than free slots; releasing them"
+            );
+            if let Err(error) = claims::release(&shared.db, &shared.id, &surplus).await {
+                tracing::error!(%error, "releasing surplus jobs failed; their leases will expire");
+            }
         }
         drop(permits);
         if got < wanted {
@@ -232,6 +265,36 @@ async fn claim_loop(
             }
         }
     }
+}
+
+/// The free slots to claim for, starting from one: all that are free now, and, when the
+/// worker is saturated, those freed within [`CLAIM_GATHER`]. Short jobs finish in a burst
+/// right after a claim; claiming for the first slot alone would then fetch one job per
+/// statement (measured: 3,900 no-op jobs/s on PostgreSQL, one job per claim) instead of a
+/// batch per statement. Long jobs cost at most the gathering time in extra latency.
+async fn gather_slots(
+    first: OwnedSemaphorePermit,
+    slots: &Arc<Semaphore>,
+    concurrency: usize,
+) -> Vec<OwnedSemaphorePermit> {
+    let target = concurrency.min(MAX_CLAIM_BATCH);
+    let mut permits = vec![first];
+    let deadline = tokio::time::Instant::now() + CLAIM_GATHER;
+    while permits.len() < target {
+        match slots.clone().try_acquire_owned() {
+            Ok(permit) => permits.push(permit),
+            Err(_) => {
+                tokio::select! {
+                    permit = slots.clone().acquire_owned() => match permit {
+                        Ok(permit) => permits.push(permit),
+                        Err(_) => break,
+                    },
+                    () = tokio::time::sleep_until(deadline) => break,
+                }
+            }
+        }
+    }
+    permits
 }
 
 /// Waits for running jobs up to the grace period, then stops the rest and gives them
@@ -339,16 +402,36 @@ async fn heartbeat(shared: Arc<Shared>, stop: CancellationToken) {
 }
 
 /// Reaps expired leases (twice per lease period), purges old finished jobs (every
-/// minute) and refreshes the queue-depth gauges (every ten seconds).
+/// minute), refreshes the queue-depth gauges (every ten seconds) and, on PostgreSQL, the
+/// planner's statistics of the job table (at start, every five minutes, and after slow
+/// claims). Wakes every second to check.
 async fn maintenance(shared: Arc<Shared>, stop: CancellationToken) {
     let reap_every = (shared.options.lease / 2).max(Duration::from_millis(500));
+    let mut last_reap = Instant::now() - reap_every;
     let mut last_purge = Instant::now() - Duration::from_secs(60);
     let mut last_gauges = Instant::now() - Duration::from_secs(10);
+    let mut last_analyze = Instant::now() - ANALYZE_EVERY;
     loop {
-        match claims::reap_expired(&shared.db).await {
-            Ok(0) => {}
-            Ok(reaped) => tracing::warn!(reaped, "jobs of a stopped worker went back to the queue"),
-            Err(error) => tracing::warn!(%error, "reaping expired job leases failed"),
+        // At start, every five minutes, and soon after a slow claim (statistics taken while
+        // the table was empty make the planner sort every queued row on each claim).
+        let slow_claim = shared.slow_claim.swap(false, Ordering::Relaxed);
+        if last_analyze.elapsed() >= ANALYZE_EVERY
+            || (slow_claim && last_analyze.elapsed() >= ANALYZE_AFTER_SLOW_CLAIM)
+        {
+            last_analyze = Instant::now();
+            if let Err(error) = claims::analyze(&shared.db).await {
+                tracing::warn!(%error, "ANALYZE of the job table failed");
+            }
+        }
+        if last_reap.elapsed() >= reap_every {
+            last_reap = Instant::now();
+            match claims::reap_expired(&shared.db).await {
+                Ok(0) => {}
+                Ok(reaped) => {
+                    tracing::warn!(reaped, "jobs of a stopped worker went back to the queue")
+                }
+                Err(error) => tracing::warn!(%error, "reaping expired job leases failed"),
+            }
         }
         if last_purge.elapsed() >= Duration::from_secs(60) {
             last_purge = Instant::now();
@@ -364,26 +447,18 @@ async fn maintenance(shared: Arc<Shared>, stop: CancellationToken) {
         }
         tokio::select! {
             () = stop.cancelled() => return,
-            () = tokio::time::sleep(reap_every) => {}
+            () = tokio::time::sleep(reap_every.min(Duration::from_secs(1))) => {}
         }
     }
 }
 
 async fn refresh_gauges(shared: &Shared) {
-    let Ok(stats) = super::stats(&shared.db).await else {
+    let Ok(depths) = claims::pending_depths(&shared.db).await else {
         return;
     };
-    for queue in stats {
+    for (queue, state, count) in depths {
         #[allow(clippy::cast_precision_loss)]
-        for (state, count) in [
-            ("queued", queue.queued),
-            ("due", queue.due),
-            ("running", queue.running),
-            ("dead", queue.dead),
-        ] {
-            metrics::gauge!("jobs_queue_depth", "queue" => queue.queue.clone(), "state" => state)
-                .set(count as f64);
-        }
+        metrics::gauge!("jobs_queue_depth", "queue" => queue, "state" => state).set(count as f64);
     }
     #[allow(clippy::cast_precision_loss)]
     metrics::gauge!("jobs_running_here").set(shared.running_ids().len() as f64);

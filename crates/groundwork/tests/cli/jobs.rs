@@ -1,3 +1,4 @@
+//! Job workers as a user runs them. `serve` runs jobs itself unless `--no-workers`; and
 //! `kill -9` of a real `groundwork worker` in the middle of webhook deliveries: every job
 //! still completes, the killed worker's jobs run again (attempt 2) once their leases
 //! expire, and no job is ever delivered by two workers at once.
@@ -243,4 +244,78 @@ fn a_killed_worker_s_jobs_run_again_and_never_twice_at_once_on_postgres() {
         &server_url,
     ));
     crash_and_recover(&[("DATABASE_URL", url.as_str())]);
+}
+
+#[test]
+fn serve_runs_jobs_itself_unless_told_not_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("GROUNDWORK__RATE_LIMIT__ENABLED", "false")];
+    let created = run(
+        dir.path(),
+        &env,
+        &[
+            "users",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--password",
+            "a long admin password",
+            "--admin",
+        ],
+    );
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let http = Client::new();
+    let enqueue_noop = |server: &Server| -> (String, i64) {
+        let login: Value = http
+            .post(server.url("/auth/login"))
+            .json(&json!({"email": "ops@example.com", "password": "a long admin password"}))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let token = login["access_token"].as_str().unwrap().to_owned();
+        let job: Value = http
+            .post(server.url("/jobs"))
+            .bearer_auth(&token)
+            .json(&json!({"kind": "noop"}))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        (token, job["id"].as_i64().unwrap())
+    };
+    let state = |server: &Server, token: &str, id: i64| -> String {
+        let job: Value = http
+            .get(server.url(&format!("/jobs/{id}")))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        job["state"].as_str().unwrap().to_owned()
+    };
+
+    let without = Server::start(dir.path(), &env, &["--no-workers", "--only", "auth,jobs"]);
+    let (token, waiting) = enqueue_noop(&without);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        state(&without, &token, waiting),
+        "queued",
+        "no worker in this process"
+    );
+    drop(without);
+
+    let with = Server::start(dir.path(), &env, &["--only", "auth,jobs"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while state(&with, &token, waiting) != "succeeded" {
+        assert!(
+            Instant::now() < deadline,
+            "serve's own worker never ran the job"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
