@@ -104,6 +104,42 @@ fn start_worker(dir: &std::path::Path, env: &[(&str, &str)]) -> Child {
     child
 }
 
+const ADMIN_EMAIL: &str = "ops@example.com";
+const ADMIN_PASSWORD: &str = "a long admin password";
+
+fn create_admin(dir: &std::path::Path, env: &[(&str, &str)]) {
+    let created = run(
+        dir,
+        env,
+        &[
+            "users",
+            "create",
+            "--email",
+            ADMIN_EMAIL,
+            "--password",
+            ADMIN_PASSWORD,
+            "--admin",
+        ],
+    );
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+}
+
+/// The admin's access token.
+fn login(http: &Client, server: &Server) -> String {
+    let login: Value = http
+        .post(server.url("/auth/login"))
+        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    login["access_token"].as_str().unwrap().to_owned()
+}
+
 fn succeeded(http: &Client, server: &Server, token: &str) -> u64 {
     let page: Value = http
         .get(server.url("/jobs?state=succeeded&limit=1"))
@@ -130,34 +166,10 @@ fn crash_and_recover(env: &[(&str, &str)]) {
         "{}",
         String::from_utf8_lossy(&migrated.stderr)
     );
-    let created = run(
-        dir.path(),
-        &env,
-        &[
-            "users",
-            "create",
-            "--email",
-            "ops@example.com",
-            "--password",
-            "a long admin password",
-            "--admin",
-        ],
-    );
-    assert!(
-        created.status.success(),
-        "{}",
-        String::from_utf8_lossy(&created.stderr)
-    );
+    create_admin(dir.path(), &env);
     let server = Server::start(dir.path(), &env, &["--no-workers", "--only", "auth,jobs"]);
     let http = Client::new();
-    let login: Value = http
-        .post(server.url("/auth/login"))
-        .json(&json!({"email": "ops@example.com", "password": "a long admin password"}))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let token = login["access_token"].as_str().unwrap().to_owned();
+    let token = login(&http, &server);
     for i in 0..JOBS {
         let response = http
             .post(server.url("/jobs"))
@@ -250,34 +262,10 @@ fn a_killed_worker_s_jobs_run_again_and_never_twice_at_once_on_postgres() {
 fn serve_runs_jobs_itself_unless_told_not_to() {
     let dir = tempfile::tempdir().unwrap();
     let env = [("GROUNDWORK__RATE_LIMIT__ENABLED", "false")];
-    let created = run(
-        dir.path(),
-        &env,
-        &[
-            "users",
-            "create",
-            "--email",
-            "ops@example.com",
-            "--password",
-            "a long admin password",
-            "--admin",
-        ],
-    );
-    assert!(
-        created.status.success(),
-        "{}",
-        String::from_utf8_lossy(&created.stderr)
-    );
+    create_admin(dir.path(), &env);
     let http = Client::new();
     let enqueue_noop = |server: &Server| -> (String, i64) {
-        let login: Value = http
-            .post(server.url("/auth/login"))
-            .json(&json!({"email": "ops@example.com", "password": "a long admin password"}))
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        let token = login["access_token"].as_str().unwrap().to_owned();
+        let token = login(&http, server);
         let job: Value = http
             .post(server.url("/jobs"))
             .bearer_auth(&token)

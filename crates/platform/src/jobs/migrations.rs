@@ -20,9 +20,11 @@ impl MigrationName for CreateJobTables {
     }
 }
 
-const SQLITE: &[&str] = &[
+/// The tables, with the column types that differ between the backends left as
+/// `{id}` (the generated key) and `{int64}`.
+const TABLES: &[&str] = &[
     "CREATE TABLE groundwork_jobs (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        id {id},
         kind TEXT NOT NULL,
         queue TEXT NOT NULL,
         priority INTEGER NOT NULL DEFAULT 0,
@@ -31,49 +33,25 @@ const SQLITE: &[&str] = &[
         state TEXT NOT NULL DEFAULT 'queued',
         attempts INTEGER NOT NULL DEFAULT 0,
         max_attempts INTEGER NOT NULL,
-        run_at INTEGER NOT NULL,
-        created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL,
-        started_at INTEGER,
-        finished_at INTEGER,
+        run_at {int64} NOT NULL,
+        created_at {int64} NOT NULL,
+        updated_at {int64} NOT NULL,
+        started_at {int64},
+        finished_at {int64},
         locked_by TEXT,
-        lease_until INTEGER,
+        lease_until {int64},
         last_error TEXT,
         unique_key TEXT,
         cancel_requested BOOLEAN NOT NULL DEFAULT FALSE
     )",
     "CREATE TABLE groundwork_job_schedules (
         name TEXT PRIMARY KEY NOT NULL,
-        last_tick INTEGER NOT NULL
+        last_tick {int64} NOT NULL
     )",
 ];
 
-const POSTGRES: &[&str] = &[
-    "CREATE TABLE groundwork_jobs (
-        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        kind TEXT NOT NULL,
-        queue TEXT NOT NULL,
-        priority INTEGER NOT NULL DEFAULT 0,
-        payload TEXT NOT NULL,
-        payload_version INTEGER NOT NULL DEFAULT 1,
-        state TEXT NOT NULL DEFAULT 'queued',
-        attempts INTEGER NOT NULL DEFAULT 0,
-        max_attempts INTEGER NOT NULL,
-        run_at BIGINT NOT NULL,
-        created_at BIGINT NOT NULL,
-        updated_at BIGINT NOT NULL,
-        started_at BIGINT,
-        finished_at BIGINT,
-        locked_by TEXT,
-        lease_until BIGINT,
-        last_error TEXT,
-        unique_key TEXT,
-        cancel_requested BOOLEAN NOT NULL DEFAULT FALSE
-    )",
-    "CREATE TABLE groundwork_job_schedules (
-        name TEXT PRIMARY KEY,
-        last_tick BIGINT NOT NULL
-    )",
+/// PostgreSQL only: the wake-up of idle workers.
+const POSTGRES_NOTIFY: &[&str] = &[
     // One notification per inserting statement (not per row): a bulk insert wakes the
     // workers once. Delivered at commit, so a rolled-back enqueue wakes nobody.
     "CREATE FUNCTION groundwork_jobs_notify() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -107,11 +85,20 @@ const INDEXES: &[&str] = &[
 impl MigrationTrait for CreateJobTables {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let conn = manager.get_connection();
-        let tables = match conn.get_database_backend() {
-            DbBackend::Postgres => POSTGRES,
-            _ => SQLITE,
+        let postgres = conn.get_database_backend() == DbBackend::Postgres;
+        // SQLite: INTEGER PRIMARY KEY is the rowid; AUTOINCREMENT never reuses the id of
+        // a deleted (purged) job, so an id in an old log line names one job only.
+        let (id, int64) = if postgres {
+            ("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT")
+        } else {
+            ("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER")
         };
-        for statement in tables.iter().chain(INDEXES) {
+        for table in TABLES {
+            let sql = table.replace("{id}", id).replace("{int64}", int64);
+            conn.execute_unprepared(&sql).await?;
+        }
+        let notify: &[&str] = if postgres { POSTGRES_NOTIFY } else { &[] };
+        for statement in notify.iter().chain(INDEXES) {
             conn.execute_unprepared(statement).await?;
         }
         Ok(())
