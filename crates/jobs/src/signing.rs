@@ -66,7 +66,8 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 }
 
 /// The configured secret, or the key in `<data_dir>/jobs-webhook.key`, created (32 random
-/// bytes, hex, mode 0600) on first use.
+/// bytes, hex, mode 0600, first writer wins) on first use. The key is the file's text:
+/// receivers use the same text as their HMAC key.
 pub fn load_or_create_key(configured: Option<&str>, data_dir: &Path) -> std::io::Result<Vec<u8>> {
     if let Some(secret) = configured {
         return Ok(secret.as_bytes().to_vec());
@@ -83,39 +84,16 @@ pub fn load_or_create_key(configured: Option<&str>, data_dir: &Path) -> std::io:
         Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error),
         Err(_) => {}
     }
-    std::fs::create_dir_all(data_dir)?;
     let mut bytes = [0u8; 32];
-    getrandom_fill(&mut bytes)?;
+    getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
     let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    // Written under a temporary name and linked into place: a process starting at the
-    // same moment reads either no file or the whole key, and the first writer wins.
-    let temporary = data_dir.join(format!("{KEY_FILE}.{}.tmp", std::process::id()));
-    write_private(&temporary, &key)?;
-    let linked = std::fs::hard_link(&temporary, &path);
-    let _ = std::fs::remove_file(&temporary);
-    match linked {
-        Ok(()) => Ok(key.into_bytes()),
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-            Ok(std::fs::read_to_string(&path)?.trim().as_bytes().to_vec())
-        }
-        Err(error) => Err(error),
+    if groundwork_platform::config::create_private_file(data_dir, KEY_FILE, key.as_bytes())? {
+        tracing::info!(path = %path.display(), "generated a webhook signing key");
+        Ok(key.into_bytes())
+    } else {
+        // Another process created it first: use its key.
+        Ok(std::fs::read_to_string(&path)?.trim().as_bytes().to_vec())
     }
-}
-
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()
-}
-
-fn getrandom_fill(bytes: &mut [u8]) -> std::io::Result<()> {
-    let mut file = std::fs::File::open("/dev/urandom")?;
-    std::io::Read::read_exact(&mut file, bytes)
 }
 
 #[cfg(test)]

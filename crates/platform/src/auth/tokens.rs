@@ -1,8 +1,7 @@
 //! Access tokens (short-lived HS256 JWTs) and refresh tokens (opaque random strings, stored
 //! only as SHA-256 hashes).
 
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
@@ -170,36 +169,15 @@ fn create_key_file(
     data_dir: &Path,
     path: &Path,
 ) -> std::io::Result<Vec<u8>> {
-    std::fs::create_dir_all(data_dir)?;
     let mut key = [0u8; 64];
     getrandom::fill(&mut key).map_err(std::io::Error::other)?;
-    let mut suffix = [0u8; 8];
-    getrandom::fill(&mut suffix).map_err(std::io::Error::other)?;
-    let temporary = data_dir.join(format!(
-        ".{JWT_SECRET_FILE}.{}",
-        URL_SAFE_NO_PAD.encode(suffix)
-    ));
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&temporary)?;
-    let written = file
-        .write_all(URL_SAFE_NO_PAD.encode(key).as_bytes())
-        .and_then(|()| file.sync_all())
-        // A hard link, unlike a rename, fails if the target exists: first writer wins.
-        .and_then(|()| std::fs::hard_link(&temporary, path));
-    let _ = std::fs::remove_file(&temporary);
-    match written {
-        Ok(()) => {
-            tracing::info!(path = %path.display(), "generated a new JWT signing key");
-            Ok(key.to_vec())
-        }
+    let encoded = URL_SAFE_NO_PAD.encode(key);
+    if crate::config::create_private_file(data_dir, JWT_SECRET_FILE, encoded.as_bytes())? {
+        tracing::info!(path = %path.display(), "generated a new JWT signing key");
+        Ok(key.to_vec())
+    } else {
         // Another process won the race with a complete key: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            load_or_create_secret(settings, data_dir)
-        }
-        Err(e) => Err(e),
+        load_or_create_secret(settings, data_dir)
     }
 }
 

@@ -17,7 +17,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::de::DeserializeOwned;
 
-pub use secret::Secret;
+pub use secret::{Secret, create_private_file};
 pub use settings::{
     AuthSettings, DatabaseSettings, PubSubBackend, PubSubSettings, RateLimitSettings,
     RedisSettings, ServerSettings, Settings, WorkerSettings,

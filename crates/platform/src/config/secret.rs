@@ -65,6 +65,44 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
+/// Creates `dir/name` holding `contents`, readable by its owner only, unless it already
+/// exists; returns whether this call created it. For keys generated on first start (the
+/// JWT key, the webhook signing key).
+///
+/// The file is written completely to a temporary name, synced, and then hard-linked into
+/// place: a process starting at the same moment, or after a crash, never reads a partial
+/// key, and, unlike a rename, the link fails if the target exists, so the first writer wins
+/// and the others read its key.
+#[cfg(unix)]
+pub fn create_private_file(
+    dir: &std::path::Path,
+    name: &str,
+    contents: &[u8],
+) -> std::io::Result<bool> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::create_dir_all(dir)?;
+    let mut suffix = [0u8; 8];
+    getrandom::fill(&mut suffix).map_err(std::io::Error::other)?;
+    let suffix: String = suffix.iter().map(|b| format!("{b:02x}")).collect();
+    let temporary = dir.join(format!(".{name}.{suffix}"));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temporary)?;
+    let written = file
+        .write_all(contents)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::hard_link(&temporary, dir.join(name)));
+    let _ = std::fs::remove_file(&temporary);
+    match written {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
