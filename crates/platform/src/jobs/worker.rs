@@ -95,11 +95,11 @@ impl Shared {
         i64::try_from(self.options.lease.as_micros()).unwrap_or(i64::MAX)
     }
 
-    fn running_ids(&self) -> Vec<i64> {
+    fn running_count(&self) -> usize {
         self.running
             .lock()
-            .map(|running| running.keys().copied().collect())
-            .unwrap_or_default()
+            .map(|running| running.len())
+            .unwrap_or(0)
     }
 }
 
@@ -461,7 +461,7 @@ async fn refresh_gauges(shared: &Shared) {
         metrics::gauge!("jobs_queue_depth", "queue" => queue, "state" => state).set(count as f64);
     }
     #[allow(clippy::cast_precision_loss)]
-    metrics::gauge!("jobs_running_here").set(shared.running_ids().len() as f64);
+    metrics::gauge!("jobs_running_here").set(shared.running_count() as f64);
 }
 
 fn hostname() -> String {
