@@ -185,7 +185,7 @@ pub async fn retry_job(
 ) -> Result<Json<JobResponse>, ApiError> {
     let id = job_id(&id)?;
     match jobs::retry(&api.db, id).await? {
-        RetryOutcome::Queued => Ok(Json(load(&api, id).await?)),
+        RetryOutcome::Queued(job) => Ok(Json(JobResponse::from(*job))),
         RetryOutcome::NotDead(state) => Err(ApiError::conflict(
             "not_dead",
             format!(

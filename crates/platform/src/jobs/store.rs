@@ -390,10 +390,11 @@ pub async fn cancel<C: ConnectionTrait>(conn: &C, id: i64) -> Result<CancelOutco
 }
 
 /// What [`retry`] did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum RetryOutcome {
-    /// The dead job is queued again, with its attempts reset.
-    Queued,
+    /// The dead job is queued again, with its attempts reset: the row as the update left it
+    /// (read in the same statement, because a worker may claim it the next instant).
+    Queued(Box<JobRecord>),
     /// The job is not dead (it is in this state).
     NotDead(JobState),
     /// Another pending job holds its unique key.
@@ -405,27 +406,31 @@ pub enum RetryOutcome {
 /// Queues a dead job again, for a fresh set of attempts.
 pub async fn retry<C: ConnectionTrait>(conn: &C, id: i64) -> Result<RetryOutcome, DbErr> {
     let now = now_micros();
-    let sql = Sql::new(
+    let sql = Sql::new(&format!(
         "UPDATE groundwork_jobs SET state = 'queued', attempts = 0, run_at = ?, \
          updated_at = ?, finished_at = NULL, cancel_requested = ? \
-         WHERE id = ? AND state = 'dead'",
-    )
+         WHERE id = ? AND state = 'dead' RETURNING {RECORD_COLUMNS}"
+    ))
     .bind(now)
     .bind(now)
     .bind(false)
     .bind(id);
-    match execute(conn, sql).await {
-        Ok(1) => {
-            super::wake::local_enqueue();
-            Ok(RetryOutcome::Queued)
+    let rows = match query(conn, sql).await {
+        Ok(rows) => rows,
+        Err(error) if crate::db::is_unique_violation(&error) => {
+            return Ok(RetryOutcome::UniqueKeyTaken);
         }
-        Ok(_) => Ok(match find(conn, id).await? {
-            Some(job) => RetryOutcome::NotDead(job.state),
-            None => RetryOutcome::NotFound,
-        }),
-        Err(error) if crate::db::is_unique_violation(&error) => Ok(RetryOutcome::UniqueKeyTaken),
-        Err(error) => Err(error),
+        Err(error) => return Err(error),
+    };
+    if let Some(row) = rows.first() {
+        let job = JobRecord::from_row(row)?;
+        super::wake::local_enqueue();
+        return Ok(RetryOutcome::Queued(Box::new(job)));
     }
+    Ok(match find(conn, id).await? {
+        Some(job) => RetryOutcome::NotDead(job.state),
+        None => RetryOutcome::NotFound,
+    })
 }
 
 /// Counts per queue and state, for `/jobs/stats` and the depth gauges.
