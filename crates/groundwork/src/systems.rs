@@ -9,6 +9,7 @@ use groundwork_broadcast::BroadcastSystem;
 use groundwork_expenses::ExpensesSystem;
 use groundwork_fitness::FitnessSystem;
 use groundwork_jobs::JobsSystem;
+use groundwork_notes::NotesSystem;
 use groundwork_platform::System;
 use groundwork_platform::auth::AuthSystem;
 use groundwork_polls::PollsSystem;
@@ -30,5 +31,6 @@ pub fn all() -> Vec<Arc<dyn System>> {
         Arc::new(BroadcastSystem::default()),
         Arc::new(PollsSystem),
         Arc::new(JobsSystem),
+        Arc::new(NotesSystem),
     ]
 }

@@ -30,7 +30,10 @@ fn mac(secret: &[u8], timestamp: i64, body: &[u8]) -> HmacSha256 {
 /// The header value for `body` sent at `timestamp`.
 pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
     let digest = mac(secret, timestamp, body).finalize().into_bytes();
-    format!("t={timestamp},v1={}", hex(&digest))
+    format!(
+        "t={timestamp},v1={}",
+        groundwork_platform::hex::encode(&digest)
+    )
 }
 
 /// What a receiver does: checks the signature in constant time and that the timestamp
@@ -52,10 +55,6 @@ pub fn verify(secret: &[u8], header: &str, body: &[u8], now: i64, tolerance_secs
         && mac(secret, timestamp, body)
             .verify_slice(&signature)
             .is_ok()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
@@ -89,7 +88,7 @@ pub fn load_or_create_key(configured: Option<&str>, data_dir: &Path) -> std::io:
     }
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
-    let key = hex(&bytes);
+    let key = groundwork_platform::hex::encode(&bytes);
     if groundwork_platform::config::create_private_file(data_dir, KEY_FILE, key.as_bytes())? {
         tracing::info!(path = %path.display(), "generated a webhook signing key");
         Ok(key.into_bytes())

@@ -10,6 +10,7 @@
 //! - [`ratelimit`]: GCRA limiters, in-process and on Redis;
 //! - [`pubsub`]: fan-out between instances, in-process, on Redis or on NATS;
 //! - [`jobs`]: background jobs: a durable queue in the database, workers, cron schedules;
+//! - [`storage`]: blobs in a local directory or an S3-compatible bucket;
 //! - [`ws`]: WebSocket sessions (heartbeats, bounded queues, limits, close on shutdown);
 //! - [`system`]: the contract each system crate implements, and [`app`] which mounts them;
 //! - [`server`]: serving with graceful shutdown;
@@ -21,6 +22,7 @@ pub mod builtin;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod hex;
 pub mod http;
 pub mod jobs;
 pub mod openapi;
@@ -29,6 +31,7 @@ mod platform;
 pub mod pubsub;
 pub mod ratelimit;
 pub mod server;
+pub mod storage;
 pub mod system;
 pub mod telemetry;
 #[cfg(feature = "testing")]

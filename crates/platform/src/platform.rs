@@ -20,6 +20,7 @@ use crate::config::{Config, Settings};
 use crate::db::{self, DbSetupError, MigrationReport, SystemMigrations};
 use crate::pubsub::{InProcessPubSub, NatsPubSub, PubSub, RedisPubSub};
 use crate::ratelimit::{InMemoryRateLimiter, RateLimiter, RedisRateLimiter};
+use crate::storage::BlobStore;
 use crate::system::System;
 
 /// Why the platform could not start.
@@ -50,6 +51,9 @@ pub enum PlatformError {
     /// Invalid Argon2 parameters.
     #[error("invalid argon2 settings: {0}")]
     Argon2(String),
+    /// Blob storage is misconfigured.
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
     /// A migration failed.
     #[error("migration failed: {0}")]
     Migration(sea_orm::DbErr),
@@ -68,6 +72,7 @@ struct Inner {
     limiter: Arc<dyn RateLimiter>,
     redis: Option<ConnectionManager>,
     pubsub: Arc<dyn PubSub>,
+    blobs: BlobStore,
     metrics: PrometheusHandle,
     queries: Arc<AtomicU64>,
     shutdown: CancellationToken,
@@ -90,6 +95,7 @@ impl Platform {
             )),
             None => Arc::new(InMemoryRateLimiter::new()),
         };
+        let blobs = BlobStore::from_settings(&settings.storage, &settings.data_dir)?;
         let secret = tokens::load_or_create_secret(&settings.auth, &settings.data_dir)
             .map_err(PlatformError::SigningKey)?;
         if settings.auth.jwt_secret.is_none()
@@ -121,6 +127,7 @@ impl Platform {
                 limiter,
                 redis,
                 pubsub,
+                blobs,
                 metrics,
                 queries,
                 shutdown,
@@ -161,6 +168,11 @@ impl Platform {
     /// Fan-out to every instance (in-process, or Redis or NATS when configured).
     pub fn pubsub(&self) -> &Arc<dyn PubSub> {
         &self.inner.pubsub
+    }
+
+    /// Blob storage (a directory under the data directory, or S3 when configured).
+    pub fn blobs(&self) -> &BlobStore {
+        &self.inner.blobs
     }
 
     /// The Prometheus registry's handle.

@@ -27,7 +27,7 @@ pub struct Health {
 pub struct Readiness {
     /// `ready` or `unavailable`.
     pub status: &'static str,
-    /// `ok` or `down` per dependency (`database`, `redis`).
+    /// `ok` or `down` per dependency (`database`, `redis`, `storage`).
     pub checks: BTreeMap<&'static str, &'static str>,
 }
 
@@ -71,6 +71,19 @@ pub async fn readyz(State(platform): State<Platform>) -> (StatusCode, Json<Readi
             verdict(
                 "redis",
                 ping.map_err(|_| "timed out".to_owned())
+                    .and_then(|r| r.map_err(|e| e.to_string())),
+            ),
+        );
+    }
+    // A local directory needs no probe; a bucket behind the network does.
+    if platform.blobs().backend_name() != "local" {
+        let probe = tokio::time::timeout(CHECK_TIMEOUT, platform.blobs().check()).await;
+        checks.insert(
+            "storage",
+            verdict(
+                "storage",
+                probe
+                    .map_err(|_| "timed out".to_owned())
                     .and_then(|r| r.map_err(|e| e.to_string())),
             ),
         );

@@ -27,6 +27,8 @@ pub struct Settings {
     pub pubsub: PubSubSettings,
     /// Background-job workers (`groundwork worker`, and those inside `serve`).
     pub worker: WorkerSettings,
+    /// Blob storage (files, note texts): a local directory or an S3-compatible bucket.
+    pub storage: crate::storage::StorageSettings,
 }
 
 impl Default for Settings {
@@ -40,6 +42,7 @@ impl Default for Settings {
             redis: RedisSettings::default(),
             pubsub: PubSubSettings::default(),
             worker: WorkerSettings::default(),
+            storage: crate::storage::StorageSettings::default(),
         }
     }
 }

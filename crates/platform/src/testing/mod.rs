@@ -32,8 +32,8 @@ use crate::system::{Mount, System};
 
 pub use response::{LogCapture, TestResponse, TestUser};
 pub use services::{
-    TestDatabase, nats_url, postgres_url, redis_url, services_required, unique_prefix,
-    with_database,
+    S3_TEST_BUCKET, TestDatabase, ensure_s3_test_bucket, nats_url, postgres_url, redis_url,
+    s3_test_storage, s3_url, services_required, unique_prefix, with_database,
 };
 
 /// Builds a [`TestApp`].
@@ -83,6 +83,12 @@ impl TestAppBuilder {
             }
             None => None,
         };
+        if let Some(endpoint) = s3_url() {
+            ensure_s3_test_bucket(&endpoint).await;
+            for (key, value) in s3_test_storage(&endpoint) {
+                figment = figment.merge(Serialized::default(key, value));
+            }
+        }
         let config =
             Config::from_figment(figment.merge(self.figment)).expect("valid test configuration");
         let platform = Platform::new(config, &self.systems)

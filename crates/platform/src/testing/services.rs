@@ -38,6 +38,48 @@ pub fn nats_url() -> Option<String> {
     service_url("GROUNDWORK_TEST_NATS_URL")
 }
 
+/// An S3-compatible endpoint for tests (`GROUNDWORK_TEST_S3_URL`, for example a local
+/// `moto_server`), if any. Tests store under a unique prefix of [`S3_TEST_BUCKET`].
+pub fn s3_url() -> Option<String> {
+    service_url("GROUNDWORK_TEST_S3_URL")
+}
+
+/// The bucket blob-storage tests use on the S3 endpoint.
+pub const S3_TEST_BUCKET: &str = "groundwork-test";
+
+/// Creates the test bucket on a local S3-compatible server (idempotent). Local test
+/// servers accept the unsigned request; a real S3 endpoint is never used for tests.
+pub async fn ensure_s3_test_bucket(endpoint: &str) {
+    let url = format!("{}/{S3_TEST_BUCKET}", endpoint.trim_end_matches('/'));
+    let response = reqwest::Client::new()
+        .put(&url)
+        .send()
+        .await
+        .expect("reach GROUNDWORK_TEST_S3_URL");
+    assert!(
+        response.status().is_success() || response.status() == reqwest::StatusCode::CONFLICT,
+        "creating the test bucket at {url} failed: {}",
+        response.status()
+    );
+}
+
+/// The `[storage]` keys that point a test app at the S3 test bucket, under a fresh prefix.
+pub fn s3_test_storage(endpoint: &str) -> Vec<(&'static str, serde_json::Value)> {
+    vec![
+        ("storage.backend", "s3".into()),
+        ("storage.s3_bucket", S3_TEST_BUCKET.into()),
+        ("storage.s3_endpoint", endpoint.into()),
+        ("storage.s3_region", "us-east-1".into()),
+        ("storage.s3_allow_http", true.into()),
+        ("storage.s3_access_key_id", "test".into()),
+        ("storage.s3_secret_access_key", "test".into()),
+        (
+            "storage.prefix",
+            format!("t{}", Uuid::now_v7().simple()).into(),
+        ),
+    ]
+}
+
 /// A prefix unique to one test, for Redis keys and NATS subjects.
 pub fn unique_prefix(test: &str) -> String {
     format!("gwtest:{test}:{}:", Uuid::now_v7().simple())

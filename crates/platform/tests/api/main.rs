@@ -15,3 +15,4 @@ mod pubsub;
 mod ratelimit;
 mod server;
 mod sessions;
+mod storage;

@@ -46,7 +46,7 @@ impl Salts {
         getrandom::fill(&mut fresh).map_err(|e| DbErr::Custom(format!("no randomness: {e}")))?;
         salts::Entity::insert(salts::ActiveModel {
             day: Set(day),
-            salt: Set(hex(&fresh)),
+            salt: Set(groundwork_platform::hex::encode(&fresh)),
         })
         .on_conflict(
             OnConflict::column(salts::Column::Day)
@@ -70,10 +70,6 @@ impl Salts {
         known.insert(day, stored);
         Ok(stored)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex(text: &str) -> Option<[u8; 32]> {
@@ -300,7 +296,7 @@ mod tests {
     #[test]
     fn salts_survive_hex() {
         let salt: [u8; 32] = std::array::from_fn(|i| (i * 7) as u8);
-        assert_eq!(unhex(&hex(&salt)), Some(salt));
+        assert_eq!(unhex(&groundwork_platform::hex::encode(&salt)), Some(salt));
         assert_eq!(unhex("zz"), None);
     }
 
