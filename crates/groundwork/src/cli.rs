@@ -64,6 +64,14 @@ pub enum Command {
     /// Real-time polls: watch a poll's tallies live, or vote from the terminal.
     #[command(subcommand)]
     Polls(groundwork_polls::cli::PollsCommand),
+    /// Time tracking for freelancers (the same as the `freelance` command; `groundwork track
+    /// --help` lists its commands).
+    #[command(disable_help_flag = true)]
+    Track {
+        /// The `freelance` command's arguments, passed on unchanged.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
 }
 
 #[derive(Subcommand)]

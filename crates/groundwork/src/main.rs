@@ -31,6 +31,10 @@ fn main() -> ExitCode {
     let cli = match cli.command {
         Command::Proxy(args) => return groundwork_proxy::cli::main(args),
         Command::Broadcast(command) => return groundwork_broadcast::cli::main(command),
+        Command::Track { args } => {
+            let program = std::ffi::OsString::from("groundwork track");
+            return groundwork_freelance::main(std::iter::once(program).chain(args));
+        }
         command => Cli { command },
     };
     // rustls needs one process-wide crypto provider when more than one is compiled in.
@@ -66,7 +70,7 @@ fn main() -> ExitCode {
                 commands::seed::fitness(args).await
             }
             Command::Polls(command) => groundwork_polls::cli::run(command).await,
-            Command::Proxy(_) | Command::Broadcast(_) => {
+            Command::Proxy(_) | Command::Broadcast(_) | Command::Track { .. } => {
                 unreachable!("handled before the runtime starts")
             }
         }

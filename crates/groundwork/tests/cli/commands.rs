@@ -172,3 +172,22 @@ fn openapi_prints_the_document() {
         "describing the API needs no database"
     );
 }
+
+#[test]
+fn track_runs_the_freelance_command_on_the_same_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("hours.db");
+    let database = database.to_str().unwrap();
+    let env = [("FREELANCE_DB", database), ("TZ", "UTC")];
+    let started = run(dir.path(), &env, &["track", "start", "project1", "+design"]);
+    assert!(started.status.success(), "{started:?}");
+    assert!(String::from_utf8_lossy(&started.stdout).starts_with("Started project1 +design"));
+    let status = run(dir.path(), &env, &["track", "status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["running"]["project"], "project1");
+    let help = run(dir.path(), &env, &["track", "--help"]);
+    assert!(String::from_utf8_lossy(&help.stdout).contains("report"));
+    let wrong = run(dir.path(), &env, &["track", "stop", "project2"]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("project1 is (since"));
+}

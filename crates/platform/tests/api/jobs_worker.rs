@@ -138,7 +138,10 @@ async fn failures_retry_with_backoff_then_go_dead_with_the_last_error() {
     // A dead job can be queued again for a fresh set of attempts; others cannot.
     match jobs::retry(db, never).await.unwrap() {
         RetryOutcome::Queued(job) => {
-            assert_eq!((job.id, job.state, job.attempts), (never, JobState::Queued, 0));
+            assert_eq!(
+                (job.id, job.state, job.attempts),
+                (never, JobState::Queued, 0)
+            );
         }
         other => panic!("a dead job is queued again, got {other:?}"),
     }

@@ -1,0 +1,139 @@
+//! Reports: rounding, amounts, groupings, midnight and DST, date orders.
+
+use insta::assert_snapshot;
+
+use crate::support::Tracker;
+
+/// Three projects over two weeks, two clients, one rate per client and one per project.
+fn billed_tracker() -> Tracker {
+    let tracker = Tracker::new();
+    tracker.config("[rounding]\nminutes = 15\nmode = \"up\"\n");
+    for (project, tags, from, to) in [
+        ("site", "+design", "2024-02-26 09:00", "2024-02-26 10:01"),
+        ("site", "+dev", "2024-02-26 10:01", "2024-02-26 12:00"),
+        ("app", "+dev", "2024-02-27 09:00", "2024-02-27 09:05"),
+        ("app", "+design", "2024-03-04 13:00", "2024-03-04 17:59"),
+        ("blog", "+writing", "2024-03-05 08:00", "2024-03-05 08:45"),
+    ] {
+        tracker.ok(&["add", project, tags, "--from", from, "--to", to]);
+    }
+    tracker.ok(&["assign", "site", "acme"]);
+    tracker.ok(&["assign", "app", "acme"]);
+    tracker.ok(&["assign", "blog", "self"]);
+    tracker.ok(&["rate", "set", "acme", "100", "EUR/h"]);
+    tracker.ok(&["rate", "set", "app", "80", "USD/h"]);
+    tracker
+}
+
+#[test]
+fn reports_bill_each_entry_rounded_up_and_group_every_way() {
+    let tracker = billed_tracker();
+    assert_snapshot!("by_project", tracker.run(&["report"]));
+    assert_snapshot!("by_client", tracker.run(&["report", "--by", "client"]));
+    assert_snapshot!("by_tag", tracker.run(&["report", "--by", "tag"]));
+    assert_snapshot!("by_week", tracker.run(&["report", "--by", "week"]));
+    assert_snapshot!(
+        "by_day_for_a_client",
+        tracker.run(&[
+            "report", "acme", "since", "2/26/24", "until", "2/27/24", "--by", "day"
+        ])
+    );
+    assert_snapshot!(
+        "by_month_csv",
+        tracker.run(&["report", "--by", "month", "--csv"])
+    );
+    assert_snapshot!(
+        "exact_json",
+        tracker.run(&["report", "app", "--round", "0", "--json"])
+    );
+    assert_snapshot!("tag_filter", tracker.run(&["report", "--tag", "design"]));
+    assert_snapshot!("range_word", tracker.run(&["report", "last", "week"]));
+    assert_snapshot!(
+        "empty_range",
+        tracker.run(&["report", "since", "2023-01-01", "until", "2023-12-31"])
+    );
+}
+
+#[test]
+fn totals_are_the_same_whichever_way_a_report_is_grouped() {
+    let tracker = billed_tracker();
+    let total = |by: &str| {
+        let report: serde_json::Value =
+            serde_json::from_str(&tracker.ok(&["report", "--by", by, "--json"])).unwrap();
+        (
+            report["total"]["billedSeconds"].clone(),
+            report["total"]["amounts"].clone(),
+        )
+    };
+    let by_project = total("project");
+    for by in ["client", "tag", "day", "week", "month"] {
+        assert_eq!(total(by), by_project, "--by {by}");
+    }
+}
+
+#[test]
+fn day_reports_split_entries_at_midnight_and_across_daylight_saving_changes() {
+    let mut tracker = Tracker::new();
+    tracker.at("2024-11-01T12:00:00+01:00");
+    // 22:00 to 04:00 across the spring change (02:00 → 03:00): 5 real hours, 2 + 3.
+    tracker.ok(&[
+        "add",
+        "night",
+        "--from",
+        "2024-03-30 22:00",
+        "--to",
+        "2024-03-31 04:00",
+    ]);
+    // 23:00 to 04:00 across the autumn change (03:00 → 02:00): 6 real hours, 1 + 5.
+    tracker.ok(&[
+        "add",
+        "night",
+        "--from",
+        "2024-10-26 23:00",
+        "--to",
+        "2024-10-27 04:00",
+    ]);
+    assert_snapshot!("dst_by_day", tracker.run(&["report", "--by", "day"]));
+    assert_snapshot!(
+        "dst_one_day",
+        tracker.run(&["report", "since", "2024-03-31", "until", "2024-03-31"])
+    );
+}
+
+#[test]
+fn a_running_entry_counts_up_to_now() {
+    let tracker = Tracker::new();
+    tracker.ok(&["start", "project1", "--at", "yesterday 22:00"]);
+    assert_snapshot!("running_by_day", tracker.run(&["report", "--by", "day"]));
+}
+
+#[test]
+fn slashed_dates_follow_the_configured_order_and_are_shown_back() {
+    let tracker = Tracker::new();
+    tracker.ok(&[
+        "add",
+        "project1",
+        "--from",
+        "2024-01-02 09:00",
+        "--to",
+        "2024-01-02 10:00",
+    ]);
+    tracker.ok(&[
+        "add",
+        "project1",
+        "--from",
+        "2024-02-01 09:00",
+        "--to",
+        "2024-02-01 11:00",
+    ]);
+    assert_snapshot!(
+        "month_day_year",
+        tracker.run(&["report", "since", "1/2/24", "until", "1/2/24"])
+    );
+    tracker.config("date_order = \"dmy\"\n");
+    assert_snapshot!(
+        "day_month_year",
+        tracker.run(&["report", "since", "1/2/24", "until", "1/2/24"])
+    );
+    assert_snapshot!("help_names_the_order", tracker.run(&["--help"]));
+}
