@@ -184,6 +184,12 @@ pub struct EditArgs {
     /// New note ("" clears it).
     #[arg(long)]
     pub note: Option<String>,
+    /// Add a tag (repeatable).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub add_tags: Vec<String>,
+    /// Remove a tag (repeatable).
+    #[arg(long = "untag", value_name = "TAG")]
+    pub remove_tags: Vec<String>,
 }
 
 /// An entry id.

@@ -221,15 +221,20 @@ impl Paths {
     /// `--db`, else `FREELANCE_DB`, else `$XDG_DATA_HOME/freelance/freelance.db`; the config
     /// from `FREELANCE_CONFIG`, else `$XDG_CONFIG_HOME/freelance/config.toml`.
     pub fn resolve(db_flag: Option<PathBuf>) -> Outcome<Self> {
-        let data_dir = xdg_dir("XDG_DATA_HOME", ".local/share")?.join("freelance");
-        let database = db_flag
-            .or_else(|| non_empty_env("FREELANCE_DB").map(PathBuf::from))
-            .unwrap_or_else(|| data_dir.join("freelance.db"));
+        let data_dir = xdg_dir("XDG_DATA_HOME", ".local/share").map(|dir| dir.join("freelance"));
+        let database = match db_flag.or_else(|| non_empty_env("FREELANCE_DB").map(PathBuf::from)) {
+            Some(path) => path,
+            None => data_dir.clone()?.join("freelance.db"),
+        };
         let config = match non_empty_env("FREELANCE_CONFIG") {
             Some(path) => PathBuf::from(path),
             None => xdg_dir("XDG_CONFIG_HOME", ".config")?.join("freelance/config.toml"),
         };
-        let history = database.with_file_name("history.txt");
+        // The history is the user's, wherever the database is; beside it without a home.
+        let history = data_dir.map_or_else(
+            |_| database.with_file_name("freelance-history.txt"),
+            |dir| dir.join("history.txt"),
+        );
         Ok(Self {
             database,
             config,

@@ -137,14 +137,27 @@ pub async fn add(context: &mut Context, args: AddArgs, out: &mut dyn Write) -> O
     emit(out, &line)
 }
 
-/// `freelance edit <id> [--start] [--stop] [--project] [--note]`.
+/// `freelance edit <id> [--start] [--stop] [--project] [--note] [--tag] [--untag]`.
 pub async fn edit(context: &mut Context, args: EditArgs, out: &mut dyn Write) -> Outcome {
     let id = parse_id(&args.id)?;
-    if args.start.is_none() && args.stop.is_none() && args.project.is_none() && args.note.is_none()
+    let as_tags = |names: &[String]| -> Outcome<Vec<String>> {
+        let plus: Vec<String> = names
+            .iter()
+            .map(|name| format!("+{}", name.trim_start_matches('+')))
+            .collect();
+        parse_tags(&plus)
+    };
+    let add_tags = as_tags(&args.add_tags)?;
+    let remove_tags = as_tags(&args.remove_tags)?;
+    if args.start.is_none()
+        && args.stop.is_none()
+        && args.project.is_none()
+        && args.note.is_none()
+        && add_tags.is_empty()
+        && remove_tags.is_empty()
     {
-        return Err(
-            Failure::usage("nothing to change").hint("give --start, --stop, --project or --note")
-        );
+        return Err(Failure::usage("nothing to change")
+            .hint("give --start, --stop, --project, --note, --tag or --untag"));
     }
     if let Some(project) = &args.project {
         valid_name(project, "project")?;
@@ -173,6 +186,8 @@ pub async fn edit(context: &mut Context, args: EditArgs, out: &mut dyn Write) ->
         stop,
         project: args.project.as_deref(),
         note: args.note.as_deref(),
+        add_tags: &add_tags,
+        remove_tags: &remove_tags,
     };
     let store = context.store().await?;
     let entry = entries::edit(&mut store.conn, &calendar, id, &changes).await?;

@@ -152,6 +152,11 @@ pub async fn import(context: &mut Context, args: ImportArgs, out: &mut dyn Write
     }
     insert_batch(&mut txn, &mut batch, &mut imported).await?;
     txn.commit().await?;
+    // A big import leaves a WAL as large as the data; fold it into the file now rather than
+    // make every later command read through it.
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut store.conn)
+        .await?;
     let mut text = format!(
         "Imported {} entries from {} ({} projects); {} were imported before\n",
         imported.added,

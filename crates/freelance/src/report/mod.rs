@@ -1,19 +1,19 @@
 //! Reports: time and billable amounts per project, client, tag, day, week or month.
 //!
-//! The database does the adding up. Each report is one query over `entries_by_start`: the
-//! range is cut into buckets (one for per-project reports, one per local day, week or month
-//! otherwise, computed here in the user's zone so midnight and DST fall where they should),
-//! every entry is clipped to the buckets it overlaps, and SQLite sums the pieces. Rounding is
+//! The database does the adding up. The range is cut into buckets (one for per-project
+//! reports, one per local day, week or month otherwise, computed here in the user's zone so
+//! midnight and DST fall where they should), every entry is clipped to the buckets it
+//! overlaps, and SQLite sums the pieces (see `query` for how, and why in three passes). Rounding is
 //! applied once per entry, to its whole time inside the report's range, and the time it adds
 //! is counted in the bucket where the entry ends; so a report's total is the same whichever
 //! way it is grouped.
 
+mod query;
 mod render;
 
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
-use sqlx::Row as _;
 use sqlx::sqlite::SqliteConnection;
 
 pub use render::{render_csv, render_json, render_text};
@@ -149,68 +149,20 @@ pub async fn run(
             .hint("check the since and until dates"));
     }
     let buckets = buckets(calendar, request.by, since, until);
-    let longest = crate::store::longest_entry_secs(conn).await?;
-    let mut pieces = sum_pieces(
-        conn,
-        request,
-        &buckets,
-        Span {
-            since,
-            until,
-            now,
-            longest,
-        },
-        false,
-    )
-    .await?;
-    pieces.extend(
-        sum_pieces(
-            conn,
-            request,
-            &buckets,
-            Span {
-                since,
-                until,
-                now,
-                longest,
-            },
-            true,
-        )
-        .await?,
-    );
-    let mut totals_request = request.clone();
-    totals_request.by = GroupBy::Project;
+    let bounds = query::Bounds {
+        since,
+        until,
+        now,
+        longest: crate::store::longest_entry_secs(conn).await?,
+    };
+    let pieces = query::pieces(conn, request, &buckets, bounds).await?;
+    // A tag report counts an entry on each of its tags' lines, so its total is summed apart.
     let total_pieces = if request.by == GroupBy::Tag {
-        let whole = [(since, until)];
-        let mut all = sum_pieces(
-            conn,
-            &totals_request,
-            &whole,
-            Span {
-                since,
-                until,
-                now,
-                longest,
-            },
-            false,
-        )
-        .await?;
-        all.extend(
-            sum_pieces(
-                conn,
-                &totals_request,
-                &whole,
-                Span {
-                    since,
-                    until,
-                    now,
-                    longest,
-                },
-                true,
-            )
-            .await?,
-        );
-        all
+        let totals = Request {
+            by: GroupBy::Project,
+            ..request.clone()
+        };
+        query::pieces(conn, &totals, &[(since, until)], bounds).await?
     } else {
         pieces.clone()
     };
@@ -230,100 +182,6 @@ pub async fn run(
         until,
         labels,
     ))
-}
-
-/// The numbers every piece query needs.
-#[derive(Clone, Copy)]
-struct Span {
-    since: i64,
-    until: i64,
-    now: i64,
-    longest: i64,
-}
-
-/// Sums entries per bucket and project (and tag). `running` sums the running entry as if it
-/// stopped now; otherwise finished entries.
-async fn sum_pieces(
-    conn: &mut SqliteConnection,
-    request: &Request,
-    buckets: &[(i64, i64)],
-    span: Span,
-    running: bool,
-) -> Outcome<Vec<Piece>> {
-    if buckets.is_empty() {
-        return Ok(Vec::new());
-    }
-    let Span {
-        since,
-        until,
-        now,
-        longest,
-    } = span;
-    let values: Vec<String> = buckets
-        .iter()
-        .enumerate()
-        .map(|(index, (lo, hi))| format!("({index}, {lo}, {hi})"))
-        .collect();
-    let (stop, reach) = if running {
-        (format!("{now}"), "e.stop IS NULL".to_owned())
-    } else {
-        // Index-friendly bounds: an entry overlapping a bucket starts at most `longest` before it.
-        (
-            "e.stop".to_owned(),
-            format!("e.stop IS NOT NULL AND e.start >= b.lo - {longest}"),
-        )
-    };
-    let whole = format!("(min({stop}, {until}) - max(e.start, {since}))");
-    let billed_extra = format!("{} - {whole}", request.rounding.sql(&whole));
-    let ends_here = format!("min({stop}, {until}) <= b.hi");
-    let (tag_column, tag_join) = if request.by == GroupBy::Tag {
-        ("t.tag", "LEFT JOIN entry_tags t ON t.entry_id = e.id")
-    } else {
-        ("NULL", "")
-    };
-    let project_filter = if request.projects.is_empty() {
-        String::new()
-    } else {
-        let ids: Vec<String> = request.projects.iter().map(i64::to_string).collect();
-        format!("AND e.project_id IN ({})", ids.join(", "))
-    };
-    let tag_filter = if request.tag.is_some() {
-        "AND EXISTS (SELECT 1 FROM entry_tags f WHERE f.entry_id = e.id AND f.tag = ?)"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "WITH buckets(k, lo, hi) AS (VALUES {values}) \
-         SELECT b.k, e.project_id, {tag_column} AS tag, \
-                sum(CASE WHEN {ends_here} THEN 1 ELSE 0 END), \
-                sum(min({stop}, b.hi) - max(e.start, b.lo)), \
-                sum(CASE WHEN {ends_here} THEN {billed_extra} ELSE 0 END) \
-         FROM buckets b JOIN entries e ON {reach} AND e.start < b.hi AND {stop} > b.lo \
-         {tag_join} \
-         WHERE e.start < {until} {project_filter} {tag_filter} \
-         GROUP BY b.k, e.project_id, {tag_column}",
-        values = values.join(", "),
-    );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    if let Some(tag) = &request.tag {
-        query = query.bind(tag);
-    }
-    let rows = query.fetch_all(conn).await?;
-    rows.iter()
-        .map(|row| {
-            let exact: i64 = row.try_get(4)?;
-            let extra: i64 = row.try_get(5)?;
-            Ok(Piece {
-                bucket: usize::try_from(row.try_get::<i64, _>(0)?).unwrap_or_default(),
-                project_id: row.try_get(1)?,
-                tag: row.try_get(2)?,
-                entries: row.try_get(3)?,
-                exact_secs: exact,
-                billed_secs: exact + extra,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()
-        .map_err(Failure::from)
 }
 
 /// The report's buckets as (start, end) UTC seconds, covering `[since, until)` exactly.

@@ -55,6 +55,10 @@ impl Entry {
     }
 }
 
+/// The running entry, in the form that lets SQLite use `entries_one_running` (a plain
+/// `stop IS NULL` scans every entry).
+pub const RUNNING: &str = "(e.stop IS NULL) = 1 AND e.stop IS NULL";
+
 const ENTRY_SELECT: &str = "SELECT e.id, p.name AS project, e.start, e.stop, e.note, \
      (SELECT group_concat(tag, ' ') FROM \
          (SELECT tag FROM entry_tags WHERE entry_id = e.id ORDER BY tag)) AS tags \
@@ -87,7 +91,7 @@ pub struct Started {
 /// The running entry, if any.
 pub async fn running(conn: &mut SqliteConnection) -> Outcome<Option<Entry>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{ENTRY_SELECT} WHERE e.stop IS NULL"
+        "{ENTRY_SELECT} WHERE {RUNNING}"
     )))
     .fetch_optional(conn)
     .await?)
@@ -254,6 +258,10 @@ pub struct Changes<'a> {
     pub project: Option<&'a str>,
     /// New note (empty clears it).
     pub note: Option<&'a str>,
+    /// Tags to add.
+    pub add_tags: &'a [String],
+    /// Tags to remove.
+    pub remove_tags: &'a [String],
 }
 
 /// Edits an entry, keeping the rules: stop not before start, no overlap, one running.
@@ -294,6 +302,20 @@ pub async fn edit(
     .bind(id)
     .execute(&mut *txn)
     .await?;
+    for tag in changes.remove_tags {
+        sqlx::query("DELETE FROM entry_tags WHERE entry_id = ? AND tag = ?")
+            .bind(id)
+            .bind(tag)
+            .execute(&mut *txn)
+            .await?;
+    }
+    for tag in changes.add_tags {
+        sqlx::query("INSERT INTO entry_tags (entry_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .bind(id)
+            .bind(tag)
+            .execute(&mut *txn)
+            .await?;
+    }
     let edited = find(&mut txn, id).await?.ok_or_else(|| no_entry(id))?;
     txn.commit().await?;
     Ok(edited)
@@ -327,24 +349,35 @@ pub struct Filter {
 /// Entries overlapping the filter's range, oldest first.
 pub async fn list(conn: &mut SqliteConnection, filter: &Filter) -> Outcome<Vec<Entry>> {
     let longest = super::longest_entry_secs(conn).await?;
-    // An entry overlapping [since, until) starts at most `longest` before `since`, unless it
-    // is the running one.
-    let lower = filter.since.map(|since| since.saturating_sub(longest));
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{ENTRY_SELECT} WHERE (?1 IS NULL OR e.start >= ?1 OR e.stop IS NULL) \
-           AND (?2 IS NULL OR e.stop IS NULL OR e.stop > ?2) \
-           AND (?3 IS NULL OR e.start < ?3) \
-           AND (?4 IS NULL OR p.name = ?4) \
-           AND (?5 IS NULL OR EXISTS (SELECT 1 FROM entry_tags t WHERE t.entry_id = e.id AND t.tag = ?5)) \
+    let since = filter.since.unwrap_or(i64::MIN);
+    let until = filter.until.unwrap_or(i64::MAX);
+    let others = "AND (?3 IS NULL OR p.name = ?3) \
+         AND (?4 IS NULL OR EXISTS (SELECT 1 FROM entry_tags t WHERE t.entry_id = e.id AND t.tag = ?4))";
+    // A finished entry overlapping [since, until) starts at most `longest` before `since`,
+    // which bounds the index range on both sides; the running one is looked up apart.
+    let mut listed: Vec<Entry> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{ENTRY_SELECT} WHERE e.start >= ?5 AND e.start < ?2 AND e.stop > ?1 {others} \
          ORDER BY e.start, e.id"
     )))
-    .bind(lower)
-    .bind(filter.since)
-    .bind(filter.until)
+    .bind(since)
+    .bind(until)
     .bind(filter.project.as_deref())
     .bind(filter.tag.as_deref())
-    .fetch_all(conn)
-    .await?)
+    .bind(since.saturating_sub(longest))
+    .fetch_all(&mut *conn)
+    .await?;
+    let running: Option<Entry> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{ENTRY_SELECT} WHERE {RUNNING} AND e.start < ?2 {others}"
+    )))
+    .bind(since)
+    .bind(until)
+    .bind(filter.project.as_deref())
+    .bind(filter.tag.as_deref())
+    .fetch_optional(conn)
+    .await?;
+    // The running entry started after every finished one.
+    listed.extend(running);
+    Ok(listed)
 }
 
 /// Inserts an entry and its tags; `None` when `origin` was imported before (or, for a running
@@ -388,20 +421,32 @@ async fn refuse_overlap(
     except: Option<i64>,
 ) -> Outcome {
     let longest = super::longest_entry_secs(conn).await?;
-    // A running entry reaches forever; a finished one overlaps when it starts before our
-    // stop and stops after our start.
-    let clash: Option<Entry> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{ENTRY_SELECT} WHERE e.id IS NOT ?4 AND ( \
-             (e.stop IS NULL AND (?3 IS NULL OR e.start < ?3)) \
-          OR (e.start >= ?1 AND (?3 IS NULL OR e.start < ?3) AND e.stop > ?2)) \
+    let stop = stop.unwrap_or(i64::MAX);
+    let except = except.unwrap_or(0);
+    // A finished entry overlaps when it starts before our stop and stops after our start
+    // (and so starts at most `longest` before our start); the running one reaches forever.
+    let finished: Option<Entry> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{ENTRY_SELECT} WHERE e.start >= ?1 AND e.start < ?3 AND e.stop > ?2 AND e.id <> ?4 \
          ORDER BY e.start LIMIT 1"
     )))
     .bind(start.saturating_sub(longest))
     .bind(start)
     .bind(stop)
     .bind(except)
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    let clash = match finished {
+        Some(entry) => Some(entry),
+        None => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{ENTRY_SELECT} WHERE {RUNNING} AND e.start < ?1 AND e.id <> ?2"
+            )))
+            .bind(stop)
+            .bind(except)
+            .fetch_optional(conn)
+            .await?
+        }
+    };
     match clash {
         None => Ok(()),
         Some(other) => {
@@ -455,9 +500,10 @@ pub async fn seconds_between(
     .bind(from.saturating_sub(longest))
     .fetch_one(&mut *conn)
     .await?;
-    let running: i64 = sqlx::query_scalar(
-        "SELECT coalesce(sum(max(0, min(?3, ?2) - max(start, ?1))), 0) FROM entries WHERE stop IS NULL",
-    )
+    let running: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT coalesce(sum(max(0, min(?3, ?2) - max(e.start, ?1))), 0) FROM entries e \
+         WHERE {RUNNING}"
+    )))
     .bind(from)
     .bind(to)
     .bind(now)

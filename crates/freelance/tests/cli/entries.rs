@@ -95,6 +95,16 @@ fn entries_are_added_listed_edited_and_deleted_by_id() {
         tracker.run(&["edit", "#1", "--project", "project2", "--note", ""])
     );
     assert_snapshot!(
+        "edit_tags",
+        tracker.run(&[
+            "edit", "1", "--tag", "billable", "--tag", "+call", "--untag", "meeting"
+        ])
+    );
+    assert_snapshot!(
+        "edit_bad_tag",
+        tracker.run(&["edit", "1", "--tag", "two words"])
+    );
+    assert_snapshot!(
         "edit_backwards",
         tracker.run(&["edit", "1", "--stop", "13:00"])
     );

@@ -27,3 +27,38 @@ status
         tracker.run_with_input(&["shell"], "status\nexit\n")
     );
 }
+
+#[test]
+fn in_a_terminal_tab_completes_commands_projects_and_date_words_and_keeps_history() {
+    let tracker = Tracker::new();
+    tracker.ok(&[
+        "add",
+        "website",
+        "--from",
+        "yesterday 9:00",
+        "--to",
+        "yesterday 10:00",
+    ]);
+    tracker.ok(&[
+        "add",
+        "webapp",
+        "--from",
+        "yesterday 11:00",
+        "--to",
+        "yesterday 12:00",
+    ]);
+    // "rep<Tab> webs<Tab> sin<Tab> yesterday<Enter>" must become the full command.
+    let run = tracker.run_in_terminal("rep\t webs\t sin\t yesterday\rquit\r");
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stdout
+            .contains("Report for website: since Tue 5 Mar 2024"),
+        "{run}"
+    );
+    let history =
+        std::fs::read_to_string(tracker.home().join("data/freelance/history.txt")).unwrap();
+    assert!(
+        history.contains("report website since yesterday\n"),
+        "{history}"
+    );
+}

@@ -59,18 +59,17 @@ impl Tracker {
         self.home.path()
     }
 
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_freelance"));
-        command
-            .args(args)
-            .env_clear()
-            .env("HOME", self.home.path())
-            .env("XDG_DATA_HOME", self.home.path().join("data"))
-            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("TZ", &self.zone)
-            .env("FREELANCE_NOW", &self.now)
-            .env("NO_COLOR", "1");
-        command
+    /// The variables every run gets, and nothing else from the test's environment.
+    fn environment(&self) -> Vec<(&'static str, std::ffi::OsString)> {
+        let home = self.home.path();
+        vec![
+            ("HOME", home.into()),
+            ("XDG_DATA_HOME", home.join("data").into()),
+            ("XDG_CONFIG_HOME", home.join("config").into()),
+            ("TZ", self.zone.clone().into()),
+            ("FREELANCE_NOW", self.now.clone().into()),
+            ("NO_COLOR", "1".into()),
+        ]
     }
 
     /// Runs `freelance <args>`.
@@ -80,8 +79,13 @@ impl Tracker {
 
     /// Runs `freelance <args>` with `input` on stdin (a pipe, not a terminal).
     pub fn run_with_input(&self, args: &[&str], input: &str) -> Run {
-        let mut child = self
-            .command(args)
+        let mut command = Command::new(env!("CARGO_BIN_EXE_freelance"));
+        command.args(args).env_clear().envs(self.environment());
+        self.finish(command, input)
+    }
+
+    fn finish(&self, mut command: Command, input: &str) -> Run {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -97,13 +101,28 @@ impl Tracker {
         let home = self.home.path().display().to_string();
         Run {
             code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(output.stdout)
-                .unwrap()
-                .replace(&home, "[home]"),
-            stderr: String::from_utf8(output.stderr)
-                .unwrap()
-                .replace(&home, "[home]"),
+            stdout: String::from_utf8_lossy(&output.stdout).replace(&home, "[home]"),
+            stderr: String::from_utf8_lossy(&output.stderr).replace(&home, "[home]"),
         }
+    }
+
+    /// Runs `freelance` alone in a pseudo-terminal (util-linux `script`), typing `keys`, and
+    /// returns what the terminal showed.
+    pub fn run_in_terminal(&self, keys: &str) -> Run {
+        let mut script = Command::new("script");
+        script
+            .args([
+                "-q",
+                "-e",
+                "-c",
+                env!("CARGO_BIN_EXE_freelance"),
+                "/dev/null",
+            ])
+            .env_clear()
+            .envs(self.environment())
+            .env("TERM", "xterm")
+            .env("PATH", "/usr/bin:/bin");
+        self.finish(script, keys)
     }
 
     /// Runs and insists on success, returning stdout.
