@@ -113,7 +113,8 @@ pub async fn add(context: &mut Context, args: AddArgs, out: &mut dyn Write) -> O
             "--to ({}) must be after --from ({})",
             context.calendar.label_instant(utc(to)),
             context.calendar.label_instant(utc(from))
-        )));
+        ))
+        .hint("for example: freelance add project1 --from 9:00 --to 10:30"));
     }
     let new = NewEntry {
         project: &args.project,

@@ -44,7 +44,8 @@ fn split_words(words: &[String]) -> Outcome<Words> {
             return Err(Failure::usage(format!(
                 "\"{}\" is given twice",
                 keyword.unwrap_or_default()
-            )));
+            ))
+            .hint("for example: report project1 since 1/2/24 until yesterday"));
         }
         Ok(())
     };
@@ -73,7 +74,9 @@ pub async fn report(context: &mut Context, args: ReportArgs, out: &mut dyn Write
     let calendar = context.calendar.clone();
     let rounding = match args.round {
         Some(minutes) if minutes > 24 * 60 => {
-            return Err(Failure::usage("--round is in minutes, at most 1440"));
+            return Err(Failure::usage("--round is in minutes, at most 1440").hint(
+                "--round 15 rounds each entry to 15 minutes; --round 0 reports exact times",
+            ));
         }
         Some(minutes) => Rounding {
             minutes,
@@ -114,9 +117,10 @@ pub async fn report(context: &mut Context, args: ReportArgs, out: &mut dyn Write
         }
     };
     if range.is_some() && (words.since.is_some() || words.until.is_some()) {
-        return Err(Failure::usage(
-            "give a range (\"last month\") or since/until, not both",
-        ));
+        return Err(
+            Failure::usage("give a range (\"last month\") or since/until, not both")
+                .hint("report acme last month, or report acme since 1/2/24 until 1/31/24"),
+        );
     }
     let since = match &words.since {
         Some(text) => Some(calendar.span(text)?),

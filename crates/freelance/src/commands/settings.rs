@@ -121,5 +121,6 @@ pub async fn doctor(context: &mut Context, out: &mut dyn Write) -> Outcome {
     Err(Failure::failed(format!(
         "{count} problem{} found",
         if count == 1 { "" } else { "s" }
-    )))
+    ))
+    .hint("each line above says what to look at; freelance edit and delete fix entries"))
 }

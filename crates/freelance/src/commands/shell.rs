@@ -130,15 +130,19 @@ async fn execute(context: &mut Context, line: &str) -> Step {
         }
     };
     if cli.db.is_some() && std::env::var_os("FREELANCE_DB").is_none() {
-        return report_failure(&Failure::usage(
-            "--db cannot change inside the interactive mode",
-        ));
+        return report_failure(
+            &Failure::usage("--db cannot change inside the interactive mode")
+                .hint("quit, then start freelance --db <file>"),
+        );
     }
     let Some(command) = cli.command else {
         return Step::Done(true);
     };
     if let Command::Shell = command {
-        return report_failure(&Failure::usage("already in the interactive mode"));
+        return report_failure(
+            &Failure::usage("already in the interactive mode")
+                .hint("type commands without the freelance word; quit leaves"),
+        );
     }
     // "now" moves on between commands (unless FREELANCE_NOW pins it).
     if let Ok(calendar) = crate::when::Calendar::from_config(&context.config) {

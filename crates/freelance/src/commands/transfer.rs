@@ -112,6 +112,7 @@ pub async fn import(context: &mut Context, args: ImportArgs, out: &mut dyn Write
     let ImportSource::Watson = args.from;
     let text = std::fs::read_to_string(&args.file).map_err(|error| {
         Failure::failed(format!("cannot read {}: {error}", args.file.display()))
+            .hint("Watson keeps its frames at ~/.config/watson/frames")
     })?;
     let frames: Vec<WatsonFrame> = serde_json::from_str(&text).map_err(|error| {
         Failure::usage(format!("{} is not a Watson frames file: {error}", args.file.display()))

@@ -282,7 +282,8 @@ pub async fn edit(
             "entry #{id} would stop ({}) before it starts ({})",
             calendar.label_instant(utc(stop)),
             calendar.label_instant(utc(start))
-        )));
+        ))
+        .hint("give a later --stop, or both --start and --stop"));
     }
     refuse_overlap(&mut txn, calendar, start, stop, Some(id)).await?;
     let project_id = match changes.project {

@@ -275,7 +275,8 @@ pub async fn billing(conn: &mut SqliteConnection) -> Outcome<Vec<Billing>> {
 pub fn valid_name<'a>(name: &'a str, what: &str) -> Outcome<&'a str> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(Failure::usage(format!("a {what} name cannot be empty")));
+        return Err(Failure::usage(format!("a {what} name cannot be empty"))
+            .hint("quote names with spaces: freelance start \"Acme site\""));
     }
     if name.chars().count() > 100 {
         return Err(Failure::usage(format!(

@@ -54,25 +54,23 @@ impl Calendar {
     }
 
     fn phrase(&self, text: &str) -> Result<Phrase, Failure> {
-        words::parse(self, text).map_err(|reason| {
-            Failure::usage(format!(
-                "could not read \"{}\" as a date or time: {reason}",
-                text.trim()
-            ))
-            .hint(format!(
-                "dates are {} here (date_order in the config); forms: {FORMS}",
-                self.order.describe()
-            ))
-        })
+        words::parse(self, text).map_err(|reason| self.unreadable(text, &reason))
+    }
+
+    /// "could not read ... as a date or time", with the forms and the date order as the hint.
+    fn unreadable(&self, text: &str, reason: &str) -> Failure {
+        Failure::usage(format!(
+            "could not read \"{}\" as a date or time: {reason}",
+            text.trim()
+        ))
+        .hint(format!(
+            "dates are {} here (date_order in the config); forms: {FORMS}",
+            self.order.describe()
+        ))
     }
 
     fn span_of(&self, text: &str, phrase: &Phrase) -> Result<Span, Failure> {
-        let bad = |reason: String| {
-            Failure::usage(format!(
-                "could not read \"{}\" as a date or time: {reason}",
-                text.trim()
-            ))
-        };
+        let bad = |reason: String| self.unreadable(text, &reason);
         if phrase.now {
             return Ok(Span {
                 start: self.now,

@@ -137,3 +137,105 @@ fn slashed_dates_follow_the_configured_order_and_are_shown_back() {
     );
     assert_snapshot!("help_names_the_order", tracker.run(&["--help"]));
 }
+
+#[test]
+fn every_date_form_reads_back_in_the_report_header_in_either_order() {
+    // Wednesday 6 March 2024, 16:00 in Berlin.
+    let tracker = Tracker::new();
+    let cases = [
+        (
+            "mdy",
+            "1/2/24",
+            "Tue 2 Jan 2024",
+            "2024-01-01T23:00:00+00:00",
+        ),
+        (
+            "dmy",
+            "1/2/24",
+            "Thu 1 Feb 2024",
+            "2024-01-31T23:00:00+00:00",
+        ),
+        (
+            "ymd",
+            "24/1/2",
+            "Tue 2 Jan 2024",
+            "2024-01-01T23:00:00+00:00",
+        ),
+        (
+            "dmy",
+            "2024-01-02",
+            "Tue 2 Jan 2024",
+            "2024-01-01T23:00:00+00:00",
+        ),
+        ("mdy", "1/2", "Tue 2 Jan 2024", "2024-01-01T23:00:00+00:00"),
+        ("dmy", "1/2", "Thu 1 Feb 2024", "2024-01-31T23:00:00+00:00"),
+        (
+            "mdy",
+            "today",
+            "Wed 6 Mar 2024",
+            "2024-03-05T23:00:00+00:00",
+        ),
+        (
+            "mdy",
+            "yesterday",
+            "Tue 5 Mar 2024",
+            "2024-03-04T23:00:00+00:00",
+        ),
+        (
+            "mdy",
+            "monday",
+            "Mon 4 Mar 2024",
+            "2024-03-03T23:00:00+00:00",
+        ),
+        (
+            "mdy",
+            "last week",
+            "week of Mon 26 Feb 2024",
+            "2024-02-25T23:00:00+00:00",
+        ),
+        (
+            "mdy",
+            "this month",
+            "March 2024",
+            "2024-02-29T23:00:00+00:00",
+        ),
+        (
+            "mdy",
+            "3 days ago",
+            "Sun 3 Mar 2024",
+            "2024-03-02T23:00:00+00:00",
+        ),
+        (
+            "mdy",
+            "9:15",
+            "Wed 6 Mar 2024 09:15",
+            "2024-03-06T08:15:00+00:00",
+        ),
+        (
+            "mdy",
+            "5pm yesterday",
+            "Tue 5 Mar 2024 17:00",
+            "2024-03-05T16:00:00+00:00",
+        ),
+        (
+            "mdy",
+            "2024-01-02T09:15",
+            "Tue 2 Jan 2024 09:15",
+            "2024-01-02T08:15:00+00:00",
+        ),
+    ];
+    for (order, phrase, label, instant) in cases {
+        tracker.config(&format!("date_order = \"{order}\"\n"));
+        let run = tracker.run(&["report", "since", phrase, "--json"]);
+        assert_eq!(run.code, 0, "{phrase} ({order}): {run}");
+        let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(
+            (
+                report["range"].as_str().unwrap(),
+                report["since"].as_str().unwrap()
+            ),
+            (format!("since {label} until now").as_str(), instant),
+            "{phrase} ({order})"
+        );
+    }
+}
