@@ -6,7 +6,7 @@ use chrono::Duration;
 use serde_json::json;
 
 use super::tracking::tag_suffix;
-use super::{Context, emit, parse_id, parse_tags};
+use super::{Context, emit, emit_json, parse_id, parse_tags};
 use crate::cli::{AddArgs, EditArgs, LogArgs};
 use crate::failure::{Failure, Outcome};
 use crate::format::{duration, table};
@@ -41,7 +41,7 @@ pub async fn log(context: &mut Context, args: LogArgs, out: &mut dyn Write) -> O
     let listed = entries::list(&mut store.conn, &filter).await?;
     if args.json {
         let rows: Vec<_> = listed.iter().map(|entry| entry_json(entry, now)).collect();
-        return emit(out, &format!("{:#}\n", serde_json::Value::Array(rows)));
+        return emit_json(out, &serde_json::Value::Array(rows));
     }
     if listed.is_empty() {
         return emit(

@@ -113,6 +113,11 @@ pub fn emit(out: &mut dyn Write, text: &str) -> Outcome {
     }
 }
 
+/// Writes a JSON document (pretty, with a final newline), for `--json`.
+pub fn emit_json(out: &mut dyn Write, document: &serde_json::Value) -> Outcome {
+    emit(out, &format!("{document:#}\n"))
+}
+
 /// Tags from `+word` arguments: the `+` is required, so a misplaced word is caught.
 pub fn parse_tags(words: &[String]) -> Outcome<Vec<String>> {
     words

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use serde_json::json;
 
-use super::{Context, emit};
+use super::{Context, emit, emit_json};
 use crate::cli::{AssignArgs, RateCommand, RateSetArgs};
 use crate::failure::{Failure, Outcome};
 use crate::format::{duration, money, table};
@@ -23,14 +23,14 @@ pub async fn projects(context: &mut Context, json: bool, out: &mut dyn Write) ->
                 json!({
                     "name": project.name,
                     "client": project.client,
-                    "rate": project.rate().map(|rate| rate_json(&rate)),
+                    "rate": project.rate().as_ref().map(rate_json),
                     "entries": project.entries,
                     "seconds": project.seconds,
                     "lastStart": project.last_start.map(|start| utc(start).to_rfc3339()),
                 })
             })
             .collect();
-        return emit(out, &format!("{:#}\n", serde_json::Value::Array(rows)));
+        return emit_json(out, &serde_json::Value::Array(rows));
     }
     if listed.is_empty() {
         return emit(
@@ -44,10 +44,7 @@ pub async fn projects(context: &mut Context, json: bool, out: &mut dyn Write) ->
             vec![
                 project.name.clone(),
                 project.client.clone().unwrap_or_default(),
-                project
-                    .rate()
-                    .map(|rate| rate_text(&rate))
-                    .unwrap_or_else(|| "-".to_owned()),
+                rate_cell(project.rate().as_ref()),
                 project.entries.to_string(),
                 duration(project.seconds),
                 project
@@ -78,26 +75,18 @@ pub async fn projects(context: &mut Context, json: bool, out: &mut dyn Write) ->
 pub async fn clients(context: &mut Context, json: bool, out: &mut dyn Write) -> Outcome {
     let store = context.store().await?;
     let listed = projects::list_clients(&mut store.conn).await?;
-    let rate = |cents: Option<i64>, currency: &Option<String>| {
-        cents
-            .zip(currency.clone())
-            .map(|(cents_per_hour, currency)| Rate {
-                cents_per_hour,
-                currency,
-            })
-    };
     if json {
         let rows: Vec<_> = listed
             .iter()
             .map(|client| {
                 json!({
                     "name": client.name,
-                    "rate": rate(client.rate_cents, &client.currency).map(|rate| rate_json(&rate)),
+                    "rate": client.rate().as_ref().map(rate_json),
                     "projects": client.projects.as_deref().map(|names| names.split(", ").collect::<Vec<_>>()).unwrap_or_default(),
                 })
             })
             .collect();
-        return emit(out, &format!("{:#}\n", serde_json::Value::Array(rows)));
+        return emit_json(out, &serde_json::Value::Array(rows));
     }
     if listed.is_empty() {
         return emit(
@@ -110,9 +99,7 @@ pub async fn clients(context: &mut Context, json: bool, out: &mut dyn Write) -> 
         .map(|client| {
             vec![
                 client.name.clone(),
-                rate(client.rate_cents, &client.currency)
-                    .map(|rate| rate_text(&rate))
-                    .unwrap_or_else(|| "-".to_owned()),
+                rate_cell(client.rate().as_ref()),
                 client.projects.clone().unwrap_or_default(),
             ]
         })
@@ -159,7 +146,7 @@ pub async fn rate(context: &mut Context, command: RateCommand, out: &mut dyn Wri
                         })
                     })
                     .collect();
-                return emit(out, &format!("{:#}\n", serde_json::Value::Array(rows)));
+                return emit_json(out, &serde_json::Value::Array(rows));
             }
             let mut rows: Vec<Vec<String>> = billing
                 .iter()
@@ -167,10 +154,7 @@ pub async fn rate(context: &mut Context, command: RateCommand, out: &mut dyn Wri
                     vec![
                         project.name.clone(),
                         project.client.clone().unwrap_or_default(),
-                        project
-                            .rate
-                            .as_ref()
-                            .map_or_else(|| "-".to_owned(), rate_text),
+                        rate_cell(project.rate.as_ref()),
                     ]
                 })
                 .collect();
@@ -208,6 +192,11 @@ async fn set_rate(context: &mut Context, args: RateSetArgs, out: &mut dyn Write)
             rate_text(&rate)
         ),
     )
+}
+
+/// A rate for a table cell; `-` without one.
+fn rate_cell(rate: Option<&Rate>) -> String {
+    rate.map_or_else(|| "-".to_owned(), rate_text)
 }
 
 fn rate_text(rate: &Rate) -> String {

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use serde_json::json;
 
-use super::{Context, emit, parse_tags};
+use super::{Context, emit, emit_json, parse_tags};
 use crate::cli::{AtArgs, StartArgs, StopArgs};
 use crate::config::WhenRunning;
 use crate::failure::{Failure, Outcome};
@@ -136,7 +136,7 @@ pub async fn status(context: &mut Context, json: bool, out: &mut dyn Write) -> O
             "todaySeconds": today_secs,
             "weekSeconds": week_secs,
         });
-        return emit(out, &format!("{document:#}\n"));
+        return emit_json(out, &document);
     }
     let mut text = match (&running, &last) {
         (Some(entry), _) => format!(

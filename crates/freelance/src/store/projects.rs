@@ -95,6 +95,13 @@ impl<'r> FromRow<'r, SqliteRow> for ClientRow {
     }
 }
 
+impl ClientRow {
+    /// Its rate, when set.
+    pub fn rate(&self) -> Option<Rate> {
+        rate_of(self.rate_cents, self.currency.as_deref())
+    }
+}
+
 /// The id of the project named `name`, creating it if needed.
 pub async fn ensure_project(conn: &mut SqliteConnection, name: &str) -> Outcome<i64> {
     let name = valid_name(name, "project")?;
