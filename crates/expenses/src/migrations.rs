@@ -1,13 +1,8 @@
 //! Schema of the expense tables. Frozen once released: change the schema by adding a
 //! migration, never by editing one.
 
+use groundwork_platform::db::schema::{timestamp, to_user};
 use sea_orm_migration::prelude::*;
-
-#[derive(DeriveIden)]
-enum AuthUsers {
-    Table,
-    Id,
-}
 
 #[derive(DeriveIden)]
 enum ExpensesItems {
@@ -44,21 +39,6 @@ impl MigrationName for CreateExpenseTables {
     fn name(&self) -> &str {
         "m20261121_000001_create_expense_tables"
     }
-}
-
-fn timestamp(column: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(column)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
-}
-
-fn to_user(table: impl IntoIden, column: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(table, column)
-        .to(AuthUsers::Table, AuthUsers::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
 }
 
 #[async_trait::async_trait]

@@ -2,6 +2,7 @@
 //! migration, never by editing one.
 
 use chrono::Utc;
+use groundwork_platform::db::schema::timestamp;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::ConnectionTrait;
 
@@ -43,13 +44,6 @@ impl MigrationName for CreateExercises {
     fn name(&self) -> &str {
         "m20261121_000001_create_fitness_exercises"
     }
-}
-
-fn timestamp(column: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(column)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
 }
 
 #[async_trait::async_trait]

@@ -1,6 +1,7 @@
 //! The second fitness migration: workouts, their ordered exercises and sets, comments,
 //! and recurring schedules.
 
+use groundwork_platform::db::schema::timestamp;
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveIden)]
@@ -84,13 +85,6 @@ fn id(column: impl IntoIden) -> ColumnDef {
         .not_null()
         .auto_increment()
         .primary_key()
-        .to_owned()
-}
-
-fn timestamp(column: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(column)
-        .timestamp_with_time_zone()
-        .not_null()
         .to_owned()
 }
 

@@ -7,14 +7,9 @@
 //! table on SQLite (contentless: it keeps the index, not a second copy of the text), a
 //! `tsvector` column with a GIN index on PostgreSQL.
 
+use groundwork_platform::db::schema::{timestamp, to_user};
 use sea_orm::DbBackend;
 use sea_orm_migration::prelude::*;
-
-#[derive(DeriveIden)]
-enum AuthUsers {
-    Table,
-    Id,
-}
 
 #[derive(DeriveIden)]
 enum NotesBlobs {
@@ -60,21 +55,6 @@ impl MigrationName for CreateNotesTables {
     fn name(&self) -> &str {
         "m20261121_000001_create_notes_tables"
     }
-}
-
-fn timestamp(column: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(column)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
-}
-
-fn to_user(table: impl IntoIden, column: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(table, column)
-        .to(AuthUsers::Table, AuthUsers::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
 }
 
 #[async_trait::async_trait]

@@ -5,6 +5,7 @@
 //! only name an option of the same poll, by the composite foreign key of
 //! `polls_choices` (poll, option) onto `polls_options` (poll, id).
 
+use groundwork_platform::db::schema::timestamp;
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveIden)]
@@ -74,13 +75,6 @@ impl MigrationName for CreatePollTables {
 
 fn uuid(column: impl IntoIden) -> ColumnDef {
     ColumnDef::new(column).uuid().not_null().to_owned()
-}
-
-fn timestamp(column: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(column)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
 }
 
 #[async_trait::async_trait]

@@ -1,12 +1,7 @@
 //! The first migration: every blog table and its indexes.
 
+use groundwork_platform::db::schema::{timestamp, to_user};
 use sea_orm_migration::prelude::*;
-
-#[derive(DeriveIden)]
-enum AuthUsers {
-    Table,
-    Id,
-}
 
 #[derive(DeriveIden)]
 enum BlogProfiles {
@@ -75,21 +70,6 @@ enum BlogFollows {
     FollowerId,
     FolloweeId,
     CreatedAt,
-}
-
-fn timestamp(column: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(column)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
-}
-
-fn to_user(from_table: impl IntoIden, column: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, column)
-        .to(AuthUsers::Table, AuthUsers::Id)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
 }
 
 fn to_article(from_table: impl IntoIden, column: impl IntoIden) -> ForeignKeyCreateStatement {

@@ -7,6 +7,7 @@
 
 pub mod bulk;
 pub mod migrate;
+pub mod schema;
 
 use std::path::PathBuf;
 use std::time::Duration;
