@@ -195,7 +195,9 @@ async fn claim_loop(
 ) {
     let claim_duration = metrics::histogram!("jobs_claim_duration_seconds");
     loop {
+        // `biased`: once shutdown is signalled it wins over a free slot or a wake-up.
         let first = tokio::select! {
+            biased;
             () = shutdown.cancelled() => return,
             permit = slots.clone().acquire_owned() => match permit {
                 Ok(permit) => permit,
@@ -235,6 +237,17 @@ async fn claim_loop(
                 continue;
             }
         };
+        if shutdown.is_cancelled() {
+            // The signal came during the claim: give those jobs back instead of starting
+            // them, so nothing new starts once shutdown has begun.
+            let ids: Vec<i64> = claimed.iter().map(|job| job.id).collect();
+            if !ids.is_empty()
+                && let Err(error) = claims::release(&shared.db, &shared.id, &ids).await
+            {
+                tracing::error!(%error, "releasing jobs claimed during shutdown failed; their leases will expire");
+            }
+            return;
+        }
         let got = claimed.len();
         let mut surplus = Vec::new();
         for job in claimed {
@@ -259,6 +272,7 @@ async fn claim_loop(
         drop(permits);
         if got < wanted {
             tokio::select! {
+                biased;
                 () = shutdown.cancelled() => return,
                 () = &mut woken => {}
                 () = tokio::time::sleep(shared.options.poll_interval) => {}
