@@ -141,11 +141,11 @@ impl Rounding {
             return "exact times".to_owned();
         }
         let direction = match self.mode {
-            RoundMode::Up => "up",
+            RoundMode::Up => "up to",
             RoundMode::Nearest => "to the nearest",
-            RoundMode::Down => "down",
+            RoundMode::Down => "down to",
         };
-        format!("rounded {direction} to {} min per entry", self.minutes)
+        format!("rounded {direction} {} min per entry", self.minutes)
     }
 }
 

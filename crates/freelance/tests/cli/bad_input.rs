@@ -96,3 +96,14 @@ fn a_broken_config_is_named_but_help_still_works() {
     tracker.config("rounding = 15\n");
     assert_snapshot!("bad_rounding", tracker.run(&["status"]));
 }
+
+#[test]
+fn config_shows_the_settings_in_effect_and_where_the_files_are() {
+    let tracker = Tracker::new();
+    assert_snapshot!("config_defaults", tracker.run(&["config"]));
+    tracker.config(
+        "date_order = \"dmy\"\nweek_start = \"sunday\"\ntimezone = \"America/New_York\"\n\
+         currency = \"USD\"\nwhen_running = \"refuse\"\n[rounding]\nminutes = 6\nmode = \"nearest\"\n",
+    );
+    assert_snapshot!("config_file", tracker.run(&["config"]));
+}
