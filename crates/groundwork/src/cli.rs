@@ -72,6 +72,14 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<std::ffi::OsString>,
     },
+    /// Database backups (the same as the `dbbackup` command; `groundwork backup --help` lists
+    /// its commands).
+    #[command(disable_help_flag = true)]
+    Backup {
+        /// The `dbbackup` command's arguments, passed on unchanged.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
 }
 
 #[derive(Subcommand)]

@@ -35,6 +35,10 @@ fn main() -> ExitCode {
             let program = std::ffi::OsString::from("groundwork track");
             return groundwork_freelance::main(std::iter::once(program).chain(args));
         }
+        Command::Backup { args } => {
+            let program = std::ffi::OsString::from("groundwork backup");
+            return groundwork_backup::main(std::iter::once(program).chain(args));
+        }
         command => Cli { command },
     };
     // rustls needs one process-wide crypto provider when more than one is compiled in.
@@ -70,7 +74,10 @@ fn main() -> ExitCode {
                 commands::seed::fitness(args).await
             }
             Command::Polls(command) => groundwork_polls::cli::run(command).await,
-            Command::Proxy(_) | Command::Broadcast(_) | Command::Track { .. } => {
+            Command::Proxy(_)
+            | Command::Broadcast(_)
+            | Command::Track { .. }
+            | Command::Backup { .. } => {
                 unreachable!("handled before the runtime starts")
             }
         }

@@ -191,3 +191,28 @@ fn track_runs_the_freelance_command_on_the_same_database() {
     assert_eq!(wrong.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("project1 is (since"));
 }
+
+#[test]
+fn backup_runs_the_dbbackup_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = run(dir.path(), &[], &["backup", "--help"]);
+    assert!(help.status.success());
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    for command in ["test-connection", "backup", "restore", "list", "verify"] {
+        assert!(help.contains(command), "{help}");
+    }
+    let missing = run(
+        dir.path(),
+        &[],
+        &[
+            "backup",
+            "test-connection",
+            "--engine",
+            "sqlite",
+            "--db",
+            "nope.db",
+        ],
+    );
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("nope.db does not exist"));
+}

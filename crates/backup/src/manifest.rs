@@ -1,0 +1,167 @@
+//! `manifest.json`: what a backup holds, written last. A backup is good only when its
+//! manifest says `"status": "complete"`; a run that fails writes `"failed"` with the error,
+//! and a run killed outright leaves no manifest at all.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{BackupError, Result};
+use crate::files::Compression;
+
+/// The format this build writes and reads.
+pub const FORMAT: &str = "groundwork-backup/1";
+
+/// The file name.
+pub const FILE: &str = "manifest.json";
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every file written, synced and listed.
+    Complete,
+    /// The run stopped with an error; the files are not to be trusted.
+    Failed,
+}
+
+/// One table's data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableEntry {
+    /// The table's name.
+    pub name: String,
+    /// Rows written.
+    pub rows: u64,
+    /// The order-independent content checksum (see `rows::Checksum`).
+    pub checksum: String,
+    /// The data file, relative to the backup directory.
+    pub file: String,
+    /// Its size on disk.
+    pub bytes: u64,
+    /// Its SHA-256 on disk.
+    pub sha256: String,
+    /// SQLite: the first column of the data is the rowid (kept, since other tables and
+    /// applications may refer to it).
+    #[serde(default)]
+    pub rowid: bool,
+}
+
+/// A schema file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaEntry {
+    /// Relative path.
+    pub file: String,
+    /// Its SHA-256 on disk.
+    pub sha256: String,
+}
+
+/// The whole manifest.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`FORMAT`].
+    pub format: String,
+    /// The tool's version.
+    pub tool_version: String,
+    /// `sqlite`, `postgres` or `mysql`.
+    pub engine: String,
+    /// The server's version string (SQLite's library version).
+    pub server_version: String,
+    /// The database's name (the file name for SQLite).
+    pub database: String,
+    /// Compression of every file.
+    pub compression: Compression,
+    /// When the snapshot was taken (RFC 3339).
+    pub started_at: String,
+    /// When the manifest was written.
+    pub finished_at: String,
+    /// How the run ended.
+    pub status: Status,
+    /// The error of a failed run.
+    pub error: Option<String>,
+    /// Engine settings restored with the schema (SQLite: `user_version`, `application_id`).
+    pub settings: serde_json::Map<String, serde_json::Value>,
+    /// Schema files: `pre-data` (tables) first, `post-data` (indexes, triggers, views) after the data.
+    pub schema: Vec<SchemaEntry>,
+    /// Table data, in restore order.
+    pub tables: Vec<TableEntry>,
+}
+
+impl Manifest {
+    /// Reads a backup directory's manifest.
+    pub fn read(dir: &Path) -> Result<Self> {
+        let path = dir.join(FILE);
+        let text = std::fs::read_to_string(&path).map_err(|error| {
+            BackupError::io("read", &path, &error).hint(format!(
+                "{} is not a finished backup (dbbackup list shows the backups in a folder)",
+                dir.display()
+            ))
+        })?;
+        let manifest: Self = serde_json::from_str(&text).map_err(|error| {
+            BackupError::failed(format!("{} is damaged: {error}", path.display()))
+        })?;
+        if manifest.format != FORMAT {
+            return Err(BackupError::failed(format!(
+                "{} is in format {}, this dbbackup reads {FORMAT}",
+                dir.display(),
+                manifest.format
+            )));
+        }
+        Ok(manifest)
+    }
+
+    /// Writes the manifest atomically (a temporary file, synced, then renamed).
+    pub fn write(&self, dir: &Path) -> Result {
+        let path = dir.join(FILE);
+        let temporary = dir.join(format!("{FILE}.tmp"));
+        let text = serde_json::to_string_pretty(self)
+            .map_err(|error| BackupError::failed(format!("cannot write the manifest: {error}")))?;
+        let write = || -> std::io::Result<()> {
+            use std::io::Write as _;
+            let mut file = std::fs::File::create(&temporary)?;
+            file.write_all(text.as_bytes())?;
+            file.sync_all()?;
+            std::fs::rename(&temporary, &path)?;
+            sync_dir(dir)
+        };
+        write().map_err(|error| BackupError::io("write", &path, &error))
+    }
+
+    /// Bytes of every file listed.
+    pub fn total_bytes(&self) -> u64 {
+        self.tables.iter().map(|table| table.bytes).sum()
+    }
+}
+
+/// Syncs a directory so a rename in it survives a crash.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// A backup found in a destination folder.
+#[derive(Clone, Debug)]
+pub struct Found {
+    /// Its directory.
+    pub dir: PathBuf,
+    /// Its manifest, or why it has none.
+    pub manifest: std::result::Result<Manifest, String>,
+}
+
+/// Every backup directory under `dest`, oldest first (names start with their time).
+pub fn scan(dest: &Path) -> Result<Vec<Found>> {
+    let entries = std::fs::read_dir(dest).map_err(|error| BackupError::io("list", dest, &error))?;
+    let mut found: Vec<Found> = entries
+        .filter_map(std::result::Result::ok)
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| {
+            let dir = entry.path();
+            let manifest = if dir.join(FILE).exists() {
+                Manifest::read(&dir).map_err(|error| error.message)
+            } else {
+                Err("no manifest: the run was interrupted".to_owned())
+            };
+            Found { dir, manifest }
+        })
+        .collect();
+    found.sort_by(|a, b| a.dir.cmp(&b.dir));
+    Ok(found)
+}

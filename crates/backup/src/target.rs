@@ -1,0 +1,279 @@
+//! Which database to talk to: `--url`, or `--engine` with `--host --port --user --db`, and
+//! the password from `--password-file`, `DBBACKUP_PASSWORD`, the engine's own variable
+//! (`PGPASSWORD`, `MYSQL_PWD`), or `--password` (visible in process listings: discouraged).
+
+use std::path::PathBuf;
+use std::str::FromStr as _;
+
+use sqlx::Connection as _;
+use sqlx::mysql::{MySqlConnectOptions, MySqlConnection};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+
+use crate::cli::ConnectArgs;
+use crate::error::{BackupError, Result};
+
+/// The engines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// PostgreSQL.
+    Postgres,
+    /// MySQL or MariaDB.
+    Mysql,
+    /// An SQLite file.
+    Sqlite,
+}
+
+impl Engine {
+    /// The name used in manifests.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Postgres => "postgres",
+            Self::Mysql => "mysql",
+            Self::Sqlite => "sqlite",
+        }
+    }
+}
+
+/// A resolved target.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// A PostgreSQL database.
+    Postgres(PgConnectOptions),
+    /// A MySQL or MariaDB database.
+    Mysql(MySqlConnectOptions),
+    /// An SQLite file.
+    Sqlite(PathBuf),
+}
+
+impl Target {
+    /// From the connection flags.
+    pub fn from_args(args: &ConnectArgs) -> Result<Self> {
+        let password = password(args)?;
+        if let Some(url) = &args.url {
+            return Self::from_url(url, password);
+        }
+        let engine = args.engine.ok_or_else(|| {
+            BackupError::usage("say which database: --url, or --engine with --db").hint(
+                "dbbackup test-connection --engine postgres --host localhost --user me --db shop",
+            )
+        })?;
+        let db = args.db.clone().ok_or_else(|| {
+            BackupError::usage("--db is missing (the database name, or the SQLite file)")
+        })?;
+        let host = args.host.clone().unwrap_or_else(|| "localhost".to_owned());
+        Ok(match engine {
+            Engine::Sqlite => Self::Sqlite(PathBuf::from(db)),
+            Engine::Postgres => {
+                let mut options = PgConnectOptions::new().host(&host).database(&db);
+                if let Some(port) = args.port {
+                    options = options.port(port);
+                }
+                if let Some(user) = &args.user {
+                    options = options.username(user);
+                }
+                if let Some(password) = &password {
+                    options = options.password(password);
+                }
+                Self::Postgres(options)
+            }
+            Engine::Mysql => {
+                let mut options = MySqlConnectOptions::new().host(&host).database(&db);
+                if let Some(port) = args.port {
+                    options = options.port(port);
+                }
+                if let Some(user) = &args.user {
+                    options = options.username(user);
+                }
+                if let Some(password) = &password {
+                    options = options.password(password);
+                }
+                Self::Mysql(options)
+            }
+        })
+    }
+
+    fn from_url(url: &str, password: Option<String>) -> Result<Self> {
+        let bad = |error: sqlx::Error| {
+            BackupError::usage(format!("cannot read the URL: {error}"))
+                .hint("postgres://user@host:5432/db, mysql://user@host:3306/db or sqlite:///path/to/file.db")
+        };
+        let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+        Ok(match scheme {
+            "postgres" | "postgresql" => {
+                let options = PgConnectOptions::from_str(url).map_err(bad)?;
+                Self::Postgres(match password {
+                    Some(password) => options.password(&password),
+                    None => options,
+                })
+            }
+            "mysql" | "mariadb" => {
+                let url = url.replacen("mariadb:", "mysql:", 1);
+                let options = MySqlConnectOptions::from_str(&url).map_err(bad)?;
+                Self::Mysql(match password {
+                    Some(password) => options.password(&password),
+                    None => options,
+                })
+            }
+            "sqlite" => {
+                let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+                Self::Sqlite(PathBuf::from(path))
+            }
+            _ => {
+                return Err(BackupError::usage(format!(
+                    "\"{scheme}\" is not an engine dbbackup knows"
+                ))
+                .hint("URLs start with postgres://, mysql://, mariadb:// or sqlite://"));
+            }
+        })
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> Engine {
+        match self {
+            Self::Postgres(_) => Engine::Postgres,
+            Self::Mysql(_) => Engine::Mysql,
+            Self::Sqlite(_) => Engine::Sqlite,
+        }
+    }
+
+    /// The database's name, for backup names and messages (never the password).
+    pub fn database(&self) -> String {
+        match self {
+            Self::Postgres(options) => options.get_database().unwrap_or("postgres").to_owned(),
+            Self::Mysql(options) => options.get_database().unwrap_or("mysql").to_owned(),
+            Self::Sqlite(path) => path.file_stem().map_or_else(
+                || "sqlite".to_owned(),
+                |stem| stem.to_string_lossy().into_owned(),
+            ),
+        }
+    }
+
+    /// Where it is, without the password.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Postgres(options) => format!(
+                "PostgreSQL {}@{}:{}/{}",
+                options.get_username(),
+                options.get_host(),
+                options.get_port(),
+                self.database()
+            ),
+            Self::Mysql(options) => format!(
+                "MySQL {}@{}:{}/{}",
+                options.get_username(),
+                options.get_host(),
+                options.get_port(),
+                self.database()
+            ),
+            Self::Sqlite(path) => format!("SQLite {}", path.display()),
+        }
+    }
+
+    /// Connects, checks the credentials, and returns the server's version: the first step
+    /// of every command, so a wrong password is an error before any file is written.
+    pub async fn check(&self) -> Result<String> {
+        let unreachable = |error: sqlx::Error| {
+            let hint = match &error {
+                sqlx::Error::Io(_) => "is the server running, and are --host and --port right?",
+                sqlx::Error::Database(_) => "check --user, the password and --db",
+                _ => "check the connection settings",
+            };
+            BackupError::failed(format!(
+                "cannot connect to {}: {}",
+                self.describe(),
+                short(&error)
+            ))
+            .hint(hint)
+        };
+        match self {
+            Self::Postgres(options) => {
+                let mut conn = PgConnection::connect_with(options)
+                    .await
+                    .map_err(unreachable)?;
+                let version: String = sqlx::query_scalar("SHOW server_version")
+                    .fetch_one(&mut conn)
+                    .await?;
+                conn.close().await.ok();
+                Ok(version)
+            }
+            Self::Mysql(options) => {
+                let mut conn = MySqlConnection::connect_with(options)
+                    .await
+                    .map_err(unreachable)?;
+                let version: String = sqlx::query_scalar("SELECT VERSION()")
+                    .fetch_one(&mut conn)
+                    .await?;
+                conn.close().await.ok();
+                Ok(version)
+            }
+            Self::Sqlite(path) => {
+                let mut conn = open_sqlite(path, true).await?;
+                // Reading the schema is what finds a file that is not a database.
+                let not_a_database = |error: sqlx::Error| {
+                    BackupError::failed(format!(
+                        "{} is not an SQLite database: {}",
+                        path.display(),
+                        short(&error)
+                    ))
+                    .hint("check the path; the file was not changed")
+                };
+                sqlx::query("SELECT count(*) FROM sqlite_master")
+                    .execute(&mut conn)
+                    .await
+                    .map_err(not_a_database)?;
+                let version: String = sqlx::query_scalar("SELECT sqlite_version()")
+                    .fetch_one(&mut conn)
+                    .await
+                    .map_err(not_a_database)?;
+                Ok(version)
+            }
+        }
+    }
+}
+
+/// Opens an SQLite file that must exist; read-only for backups.
+pub async fn open_sqlite(path: &std::path::Path, read_only: bool) -> Result<SqliteConnection> {
+    if !path.is_file() {
+        return Err(
+            BackupError::failed(format!("{} does not exist", path.display()))
+                .hint("give the path of an SQLite database file with --db or sqlite:///path"),
+        );
+    }
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(read_only)
+        .busy_timeout(std::time::Duration::from_secs(30));
+    SqliteConnection::connect_with(&options)
+        .await
+        .map_err(|error| {
+            BackupError::failed(format!("cannot open {}: {}", path.display(), short(&error)))
+        })
+}
+
+/// A database error without sqlx's wrapping.
+pub fn short(error: &sqlx::Error) -> String {
+    error
+        .as_database_error()
+        .map_or_else(|| error.to_string(), |db| db.message().to_owned())
+}
+
+fn password(args: &ConnectArgs) -> Result<Option<String>> {
+    if let Some(path) = &args.password_file {
+        let text =
+            std::fs::read_to_string(path).map_err(|error| BackupError::io("read", path, &error))?;
+        return Ok(Some(text.trim_end_matches(['\n', '\r']).to_owned()));
+    }
+    if let Some(password) = &args.password {
+        return Ok(Some(password.clone()));
+    }
+    let engine_variable = match args.engine {
+        Some(Engine::Postgres) => "PGPASSWORD",
+        Some(Engine::Mysql) => "MYSQL_PWD",
+        _ => "",
+    };
+    Ok(["DBBACKUP_PASSWORD", engine_variable]
+        .iter()
+        .filter(|name| !name.is_empty())
+        .find_map(|name| std::env::var(name).ok().filter(|value| !value.is_empty())))
+}

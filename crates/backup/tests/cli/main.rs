@@ -1,0 +1,8 @@
+//! `dbbackup` run as a user runs it, on real SQLite files (and PostgreSQL and MariaDB for
+//! `test-connection` where their URLs are set).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod connection;
+mod sqlite;
+mod support;

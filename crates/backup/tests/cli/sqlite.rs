@@ -1,0 +1,428 @@
+//! SQLite: round trips, tampering, refusals, selective restores, failed runs.
+
+use std::path::{Path, PathBuf};
+
+use sqlx::Executor as _;
+
+use crate::support::{dbbackup, ok, open, rows, schema};
+
+/// A database with a bit of everything SQLite has.
+async fn sample(path: &Path) {
+    let mut conn = open(path).await;
+    conn.execute(
+        "PRAGMA user_version = 7; PRAGMA application_id = 1234;
+         CREATE TABLE customers (
+             id INTEGER PRIMARY KEY AUTOINCREMENT,
+             name TEXT NOT NULL UNIQUE,
+             balance REAL DEFAULT 0.0,
+             photo BLOB,
+             note TEXT,
+             name_length INTEGER GENERATED ALWAYS AS (length(name)) VIRTUAL
+         );
+         CREATE TABLE orders (
+             id INTEGER PRIMARY KEY,
+             customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+             total NUMERIC CHECK (total >= 0),
+             placed_at TEXT DEFAULT (datetime('now'))
+         );
+         CREATE TABLE settings (key TEXT PRIMARY KEY, value ANY) WITHOUT ROWID;
+         CREATE TABLE events (kind TEXT, payload);
+         CREATE INDEX orders_by_customer ON orders (customer_id, placed_at);
+         CREATE TABLE audit (at INTEGER, what TEXT);
+         CREATE TRIGGER orders_audit AFTER INSERT ON orders
+         BEGIN
+             INSERT INTO audit (at, what) VALUES (NEW.id, 'order; placed');
+             UPDATE customers SET balance = balance - NEW.total WHERE id = NEW.customer_id;
+         END;
+         CREATE VIEW big_orders AS SELECT * FROM orders WHERE total > 100;",
+    )
+    .await
+    .unwrap();
+    let all_bytes: Vec<u8> = (0..=255).collect();
+    for n in 0..50_i64 {
+        sqlx::query("INSERT INTO customers (name, balance, photo, note) VALUES (?, ?, ?, ?)")
+            .bind(format!("customer {n} ✓ ünïcødé"))
+            .bind(if n % 3 == 0 {
+                None
+            } else {
+                Some(n as f64 * 1.5 - 10.0)
+            })
+            .bind(if n % 2 == 0 {
+                Some(all_bytes.clone())
+            } else {
+                None
+            })
+            .bind(if n == 7 {
+                Some("x".repeat(1 << 20))
+            } else {
+                None
+            })
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    // Gaps: the sequence must continue after the highest id ever used, not the highest left.
+    conn.execute("DELETE FROM customers WHERE id > 45")
+        .await
+        .unwrap();
+    for n in 1..=30_i64 {
+        sqlx::query("INSERT INTO orders (customer_id, total) VALUES (?, ?)")
+            .bind(n % 10 + 1)
+            .bind(n * 7)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    conn.execute(
+        "INSERT INTO settings VALUES ('int', 42), ('real', 2.5), ('text', 'hello'), ('blob', x'00ff'), ('null', NULL);
+         INSERT INTO events VALUES ('a', 1), ('b', 'two'), ('c', x'03'), ('d', NULL), ('e', -0.0), ('f', 9223372036854775807);
+         DELETE FROM events WHERE kind = 'b';",
+    )
+    .await
+    .unwrap();
+}
+
+fn url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+/// The single backup folder in `dest`.
+fn only_backup(dest: &Path) -> PathBuf {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dest)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_dir())
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    found.remove(0)
+}
+
+#[tokio::test]
+async fn a_database_round_trips_with_its_schema_data_rowids_and_sequences() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("shop.db");
+    sample(&source).await;
+    let dest = dir.path().join("backups");
+    let summary = ok(&[
+        "backup",
+        "--url",
+        &url(&source),
+        "--dest",
+        dest.to_str().unwrap(),
+        "--json",
+    ]);
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(summary["tables"], 5);
+    let backup = only_backup(&dest);
+    assert!(backup.join("manifest.json").exists());
+    assert!(backup.join("schema/pre-data.sql").exists());
+    ok(&["verify", backup.to_str().unwrap()]);
+    ok(&[
+        "verify",
+        backup.to_str().unwrap(),
+        "--against",
+        &url(&source),
+    ]);
+
+    let restored = dir.path().join("restored.db");
+    let out = ok(&[
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--url",
+        &url(&restored),
+    ]);
+    assert!(out.starts_with("restored 5 tables"), "{out}");
+    assert_eq!(schema(&restored).await, schema(&source).await);
+    for (table, order) in [
+        ("customers", "rowid"),
+        ("orders", "rowid"),
+        ("settings", "key"),
+        ("events", "rowid"),
+        ("audit", "rowid"),
+    ] {
+        assert_eq!(
+            rows(&restored, table, order).await,
+            rows(&source, table, order).await,
+            "{table}"
+        );
+    }
+    // Rowids survive (events had a gap), the pragmas too, and the sequence continues.
+    let mut conn = open(&restored).await;
+    let rowids: Vec<i64> = sqlx::query_scalar("SELECT rowid FROM events ORDER BY rowid")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(rowids, [1, 3, 4, 5, 6]);
+    let pragmas: (i64, i64) = sqlx::query_as("SELECT (SELECT user_version FROM pragma_user_version), (SELECT application_id FROM pragma_application_id)")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(pragmas, (7, 1234));
+    let id: i64 = sqlx::query_scalar("INSERT INTO customers (name) VALUES ('new') RETURNING id")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        id, 51,
+        "AUTOINCREMENT continues after the highest id ever used"
+    );
+    // The trigger came back whole (its body has semicolons).
+    conn.execute("INSERT INTO orders (customer_id, total) VALUES (1, 5)")
+        .await
+        .unwrap();
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(audited, 31);
+    // The live database still matches the backup; the changed copy does not.
+    let differs = dbbackup(&[
+        "verify",
+        backup.to_str().unwrap(),
+        "--against",
+        &url(&restored),
+    ]);
+    assert_eq!(differs.code, 1, "{}", differs.stdout);
+    assert!(
+        differs
+            .stdout
+            .contains("customers: 46 rows live, 45 in the backup"),
+        "{}",
+        differs.stdout
+    );
+
+    // gzip works the same.
+    let gzip_dest = dir.path().join("gzip");
+    ok(&[
+        "backup",
+        "--url",
+        &url(&source),
+        "--dest",
+        gzip_dest.to_str().unwrap(),
+        "--compression",
+        "gzip",
+    ]);
+    let gzip = only_backup(&gzip_dest);
+    assert!(gzip.join("data/0001.rows.gz").exists());
+    ok(&["verify", gzip.to_str().unwrap(), "--against", &url(&source)]);
+    let log = std::fs::read_to_string(dest.join("dbbackup-log.jsonl")).unwrap();
+    assert!(log.contains("\"status\":\"complete\""), "{log}");
+}
+
+#[tokio::test]
+async fn a_tampered_or_truncated_backup_is_caught_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("shop.db");
+    sample(&source).await;
+    let dest = dir.path().join("backups");
+    ok(&[
+        "backup",
+        "--url",
+        &url(&source),
+        "--dest",
+        dest.to_str().unwrap(),
+    ]);
+    let backup = only_backup(&dest);
+    let data = backup.join("data/0002.rows.zst");
+    let mut bytes = std::fs::read(&data).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x40;
+    std::fs::write(&data, &bytes).unwrap();
+    let target = dir.path().join("restored.db");
+    let verify = dbbackup(&["verify", backup.to_str().unwrap()]);
+    assert_eq!(verify.code, 1);
+    assert!(
+        verify.stderr.contains("data/0002.rows.zst in")
+            && verify.stderr.contains("does not match its checksum"),
+        "{}",
+        verify.stderr
+    );
+    let restore = dbbackup(&[
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--url",
+        &url(&target),
+    ]);
+    assert_eq!(restore.code, 1);
+    assert!(!target.exists(), "nothing written");
+    std::fs::write(&data, &bytes[..middle]).unwrap();
+    let truncated = dbbackup(&[
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--url",
+        &url(&target),
+    ]);
+    assert_eq!(truncated.code, 1);
+    assert!(!target.exists());
+}
+
+#[tokio::test]
+async fn restore_refuses_a_database_that_is_not_empty_unless_clean_and_can_pick_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("shop.db");
+    sample(&source).await;
+    let dest = dir.path().join("backups");
+    ok(&[
+        "backup",
+        "--url",
+        &url(&source),
+        "--dest",
+        dest.to_str().unwrap(),
+    ]);
+    let backup = only_backup(&dest);
+    let target = dir.path().join("busy.db");
+    open(&target)
+        .await
+        .execute("CREATE TABLE keep (x); INSERT INTO keep VALUES (1)")
+        .await
+        .unwrap();
+    let refused = dbbackup(&[
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--url",
+        &url(&target),
+    ]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains("is not empty"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(rows(&target, "keep", "rowid").await, ["1"], "untouched");
+
+    ok(&[
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--url",
+        &url(&target),
+        "--clean",
+        "--tables",
+        "customers,orders",
+    ]);
+    let names: Vec<String> = schema(&target)
+        .await
+        .into_iter()
+        .map(|(_, name, _)| name)
+        .collect();
+    assert!(
+        names.contains(&"orders_by_customer".to_owned()),
+        "{names:?}"
+    );
+    assert!(
+        !names.contains(&"keep".to_owned()) && !names.contains(&"events".to_owned()),
+        "{names:?}"
+    );
+    assert!(
+        !names.contains(&"big_orders".to_owned()),
+        "no views in a selective restore"
+    );
+    assert_eq!(
+        rows(&target, "customers", "id").await,
+        rows(&source, "customers", "id").await
+    );
+
+    let unknown = dbbackup(&[
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--url",
+        &url(&dir.path().join("x.db")),
+        "--tables",
+        "nope",
+    ]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("its tables: customers"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[tokio::test]
+async fn a_failed_backup_is_listed_as_failed_and_cannot_be_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("fts.db");
+    open(&source)
+        .await
+        .execute("CREATE TABLE plain (x); CREATE VIRTUAL TABLE docs USING fts5(body)")
+        .await
+        .unwrap();
+    let dest = dir.path().join("backups");
+    let failed = dbbackup(&[
+        "backup",
+        "--url",
+        &url(&source),
+        "--dest",
+        dest.to_str().unwrap(),
+    ]);
+    assert_eq!(failed.code, 1);
+    assert!(failed.stderr.contains("virtual table"), "{}", failed.stderr);
+    let listed = ok(&["list", "--dest", dest.to_str().unwrap()]);
+    assert!(listed.contains("FAILED"), "{listed}");
+    let backup = only_backup(&dest);
+    let restore = dbbackup(&[
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--url",
+        &url(&dir.path().join("r.db")),
+    ]);
+    assert_eq!(restore.code, 1);
+    assert!(
+        restore.stderr.contains("is a failed backup"),
+        "{}",
+        restore.stderr
+    );
+    let log = std::fs::read_to_string(dest.join("dbbackup-log.jsonl")).unwrap();
+    assert!(log.contains("\"status\":\"failed\""), "{log}");
+
+    // A good one beside it is listed as ok.
+    sample(&dir.path().join("shop.db")).await;
+    ok(&[
+        "backup",
+        "--url",
+        &url(&dir.path().join("shop.db")),
+        "--dest",
+        dest.to_str().unwrap(),
+    ]);
+    let listed = ok(&["list", "--dest", dest.to_str().unwrap(), "--json"]);
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let statuses: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == "complete").count(),
+        1,
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unwritable_destination_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("shop.db");
+    sample(&source).await;
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "not a folder").unwrap();
+    let run = dbbackup(&[
+        "backup",
+        "--url",
+        &url(&source),
+        "--dest",
+        blocker.join("sub").to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.starts_with("dbbackup: cannot create"),
+        "{}",
+        run.stderr
+    );
+}

@@ -1,0 +1,86 @@
+//! Running the binary and building sample databases.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use sqlx::Connection as _;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+
+/// What a run returned.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `dbbackup <args>`.
+pub fn dbbackup(args: &[&str]) -> Run {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = Command::new(env!("CARGO_BIN_EXE_dbbackup"))
+        .args(args)
+        .env_remove("DBBACKUP_PASSWORD")
+        .output()
+        .unwrap();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// Runs and insists on success.
+pub fn ok(args: &[&str]) -> String {
+    let run = dbbackup(args);
+    assert_eq!(
+        run.code, 0,
+        "dbbackup {args:?}: {}{}",
+        run.stdout, run.stderr
+    );
+    run.stdout
+}
+
+/// Opens (creating) an SQLite file.
+pub async fn open(path: &Path) -> SqliteConnection {
+    SqliteConnection::connect_with(
+        &SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true),
+    )
+    .await
+    .unwrap()
+}
+
+/// Every schema object's SQL, by name.
+pub async fn schema(path: &Path) -> Vec<(String, String, Option<String>)> {
+    let mut conn = open(path).await;
+    sqlx::query_as("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+}
+
+/// A table's rows, each rendered with `quote()` (which shows type and exact value), by rowid or key.
+pub async fn rows(path: &Path, table: &str, order: &str) -> Vec<String> {
+    let mut conn = open(path).await;
+    let columns: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM pragma_table_xinfo(?) ORDER BY cid")
+            .bind(table)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    let rendered: Vec<String> = columns
+        .iter()
+        .map(|column| format!("quote(\"{column}\")"))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM \"{table}\" ORDER BY {order}",
+        rendered.join(" || '|' || ")
+    );
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+}
