@@ -13,6 +13,24 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use crate::cli::ConnectArgs;
 use crate::error::{BackupError, Result};
 
+/// Sets host, database, and the optional port, user and password on either engine's
+/// options (the two types share these method names but no trait).
+macro_rules! with_parts {
+    ($options:expr, $host:expr, $db:expr, $args:expr, $password:expr) => {{
+        let mut options = $options.host($host).database($db);
+        if let Some(port) = $args.port {
+            options = options.port(port);
+        }
+        if let Some(user) = &$args.user {
+            options = options.username(user);
+        }
+        if let Some(password) = $password {
+            options = options.password(password);
+        }
+        options
+    }};
+}
+
 /// The engines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Engine {
@@ -64,32 +82,20 @@ impl Target {
         let host = args.host.clone().unwrap_or_else(|| "localhost".to_owned());
         Ok(match engine {
             Engine::Sqlite => Self::Sqlite(PathBuf::from(db)),
-            Engine::Postgres => {
-                let mut options = PgConnectOptions::new().host(&host).database(&db);
-                if let Some(port) = args.port {
-                    options = options.port(port);
-                }
-                if let Some(user) = &args.user {
-                    options = options.username(user);
-                }
-                if let Some(password) = &password {
-                    options = options.password(password);
-                }
-                Self::Postgres(options)
-            }
-            Engine::Mysql => {
-                let mut options = MySqlConnectOptions::new().host(&host).database(&db);
-                if let Some(port) = args.port {
-                    options = options.port(port);
-                }
-                if let Some(user) = &args.user {
-                    options = options.username(user);
-                }
-                if let Some(password) = &password {
-                    options = options.password(password);
-                }
-                Self::Mysql(options)
-            }
+            Engine::Postgres => Self::Postgres(with_parts!(
+                PgConnectOptions::new(),
+                &host,
+                &db,
+                args,
+                &password
+            )),
+            Engine::Mysql => Self::Mysql(with_parts!(
+                MySqlConnectOptions::new(),
+                &host,
+                &db,
+                args,
+                &password
+            )),
         })
     }
 

@@ -86,6 +86,22 @@ fn url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
 }
 
+/// The sample database backed up: (source, destination folder, backup folder).
+async fn backed_up(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let source = dir.join("shop.db");
+    sample(&source).await;
+    let dest = dir.join("backups");
+    ok(&[
+        "backup",
+        "--url",
+        &url(&source),
+        "--dest",
+        dest.to_str().unwrap(),
+    ]);
+    let backup = only_backup(&dest);
+    (source, dest, backup)
+}
+
 /// The single backup folder in `dest`.
 fn only_backup(dest: &Path) -> PathBuf {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dest)
@@ -213,17 +229,7 @@ async fn a_database_round_trips_with_its_schema_data_rowids_and_sequences() {
 #[tokio::test]
 async fn a_tampered_or_truncated_backup_is_caught_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("shop.db");
-    sample(&source).await;
-    let dest = dir.path().join("backups");
-    ok(&[
-        "backup",
-        "--url",
-        &url(&source),
-        "--dest",
-        dest.to_str().unwrap(),
-    ]);
-    let backup = only_backup(&dest);
+    let (_source, _dest, backup) = backed_up(dir.path()).await;
     let data = backup.join("data/0002.rows.zst");
     let mut bytes = std::fs::read(&data).unwrap();
     let middle = bytes.len() / 2;
@@ -262,17 +268,7 @@ async fn a_tampered_or_truncated_backup_is_caught_before_anything_is_written() {
 #[tokio::test]
 async fn restore_refuses_a_database_that_is_not_empty_unless_clean_and_can_pick_tables() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("shop.db");
-    sample(&source).await;
-    let dest = dir.path().join("backups");
-    ok(&[
-        "backup",
-        "--url",
-        &url(&source),
-        "--dest",
-        dest.to_str().unwrap(),
-    ]);
-    let backup = only_backup(&dest);
+    let (source, _dest, backup) = backed_up(dir.path()).await;
     let target = dir.path().join("busy.db");
     open(&target)
         .await
