@@ -35,6 +35,11 @@ pub enum Command {
     List(ListArgs),
     /// Check a backup's files against its manifest, and optionally a live database against it.
     Verify(VerifyArgs),
+    /// Run backups on a cron schedule, keeping the last N (a long-lived process).
+    #[command(
+        after_help = "Example:\n  dbbackup schedule --cron \"0 3 * * *\" --keep 7 --url sqlite:///srv/app.db --dest /backups"
+    )]
+    Schedule(ScheduleArgs),
 }
 
 /// Which database: `--url`, or `--engine` and the parts.
@@ -78,9 +83,33 @@ pub struct BackupArgs {
     /// Compression of the data files.
     #[arg(long, value_enum, default_value = "zstd")]
     pub compression: Compression,
+    /// Post the outcome of every run to this Slack incoming-webhook URL.
+    #[arg(long, value_name = "URL")]
+    pub notify_slack: Option<String>,
     /// A JSON summary on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `schedule`.
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// When to run: five fields (minute hour day month weekday, "0 3 * * *") or six with
+    /// seconds first. Times are UTC.
+    #[arg(long)]
+    pub cron: String,
+    /// Keep the newest N good backups of this database in --dest, deleting older ones.
+    #[arg(long, value_name = "N")]
+    pub keep: Option<usize>,
+    /// Delete good backups older than this many days (the newest is always kept).
+    #[arg(long, value_name = "DAYS")]
+    pub keep_days: Option<u64>,
+    /// Stop after this many runs (default: run until stopped).
+    #[arg(long, value_name = "N")]
+    pub runs: Option<u64>,
+    /// What to back up, and where.
+    #[command(flatten)]
+    pub backup: BackupArgs,
 }
 
 /// `restore`.

@@ -1,5 +1,6 @@
 //! The database backup utility, the roadmap's "Database Backup Utility": `dbbackup` (and
-//! `groundwork backup`) with `test-connection`, `backup`, `restore`, `list` and `verify`.
+//! `groundwork backup`) with `test-connection`, `backup`, `restore`, `list`, `verify` and
+//! `schedule`.
 //!
 //! A backup is a folder: `manifest.json` (written last), the schema as SQL and as JSON, and
 //! one compressed, checksummed row file per table. SQLite backups and restores are built;
@@ -11,6 +12,7 @@ mod engine;
 pub mod error;
 mod files;
 mod manifest;
+mod notify;
 mod rows;
 mod runlog;
 mod target;
@@ -28,6 +30,8 @@ pub fn main(arguments: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
+    // rustls needs one process-wide crypto provider when more than one is compiled in.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -13,22 +13,120 @@ use crate::manifest::{FORMAT, Manifest, Status};
 use crate::runlog::{self, Record};
 use crate::target::Target;
 
+/// What a good run made.
+pub struct Made {
+    /// The backup's folder.
+    pub dir: std::path::PathBuf,
+    /// Its manifest.
+    pub manifest: Manifest,
+    /// Seconds taken.
+    pub seconds: f64,
+}
+
 /// `dbbackup backup`.
 pub async fn backup(args: BackupArgs) -> Result {
     let target = Target::from_args(&args.connect)?;
-    target.check().await?;
-    engine::require_built(&target)?;
-    std::fs::create_dir_all(&args.dest)
-        .map_err(|error| BackupError::io("create", &args.dest, &error))?;
-    let started = Utc::now();
+    let made = run_once(&args, &target).await?;
+    let rows: u64 = made.manifest.tables.iter().map(|table| table.rows).sum();
+    if args.json {
+        let summary = serde_json::json!({
+            "backup": made.dir,
+            "engine": made.manifest.engine,
+            "database": made.manifest.database,
+            "tables": made.manifest.tables.len(),
+            "rows": rows,
+            "bytes": made.manifest.total_bytes(),
+            "seconds": made.seconds,
+        });
+        println!("{summary:#}");
+    } else {
+        println!(
+            "backed up {} ({} tables, {rows} rows, {} bytes) to {}",
+            target.describe(),
+            made.manifest.tables.len(),
+            made.manifest.total_bytes(),
+            made.dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// One backup run: checked, dumped, logged, and reported to Slack when asked.
+pub async fn run_once(args: &BackupArgs, target: &Target) -> Result<Made> {
     let clock = Instant::now();
+    let started = Utc::now();
+    let outcome = dump_into_dest(args, target, started).await;
+    let seconds = clock.elapsed().as_secs_f64();
+    let (status, error_text, manifest) = match &outcome {
+        Ok((_, manifest)) => ("complete", None, Some(manifest)),
+        Err((error, manifest)) => ("failed", Some(error.message.clone()), manifest.as_ref()),
+    };
+    let name = match &outcome {
+        Ok((name, _)) => name.clone(),
+        Err(_) => String::new(),
+    };
+    let started_at = started.to_rfc3339();
+    let finished_at = Utc::now().to_rfc3339();
+    if args.dest.is_dir() {
+        runlog::append(
+            &args.dest,
+            &Record {
+                started_at: &started_at,
+                finished_at: &finished_at,
+                status,
+                duration_secs: seconds,
+                bytes: manifest.map_or(0, Manifest::total_bytes),
+                tables: manifest.map_or(0, |manifest| manifest.tables.len()),
+                backup: &name,
+                database: &target.describe(),
+                error: error_text.as_deref(),
+            },
+        );
+    }
+    if let Some(url) = &args.notify_slack {
+        let text = match &error_text {
+            None => format!(
+                ":white_check_mark: dbbackup: backup of {} complete in {seconds:.1} s ({} bytes): {name}",
+                target.describe(),
+                manifest.map_or(0, Manifest::total_bytes)
+            ),
+            Some(error) => format!(
+                ":x: dbbackup: backup of {} failed: {error}",
+                target.describe()
+            ),
+        };
+        crate::notify::slack(url, &text).await;
+    }
+    match outcome {
+        Ok((name, manifest)) => Ok(Made {
+            dir: args.dest.join(name),
+            manifest,
+            seconds,
+        }),
+        Err((error, _)) => Err(error),
+    }
+}
+
+type Dumped = std::result::Result<(String, Manifest), (BackupError, Option<Manifest>)>;
+
+async fn dump_into_dest(
+    args: &BackupArgs,
+    target: &Target,
+    started: chrono::DateTime<Utc>,
+) -> Dumped {
+    let early = |error: BackupError| (error, None);
+    target.check().await.map_err(early)?;
+    engine::require_built(target).map_err(early)?;
+    std::fs::create_dir_all(&args.dest)
+        .map_err(|error| early(BackupError::io("create", &args.dest, &error)))?;
     let name = format!(
         "{}-{}",
         safe_name(&target.database()),
         started.format("%Y%m%dT%H%M%S%.3fZ")
     );
     let partial = args.dest.join(format!("{name}.partial"));
-    std::fs::create_dir(&partial).map_err(|error| BackupError::io("create", &partial, &error))?;
+    std::fs::create_dir(&partial)
+        .map_err(|error| early(BackupError::io("create", &partial, &error)))?;
 
     let mut manifest = Manifest {
         format: FORMAT.to_owned(),
@@ -45,77 +143,38 @@ pub async fn backup(args: BackupArgs) -> Result {
         schema: Vec::new(),
         tables: Vec::new(),
     };
-    let dumped = match &target {
+    let dumped = match target {
         Target::Sqlite(path) => sqlite::dump(path, &partial, args.compression).await,
-        _ => Err(engine::not_built(&target)),
+        _ => Err(engine::not_built(target)),
     };
     manifest.finished_at = Utc::now().to_rfc3339();
-    let outcome = match dumped {
+    match dumped {
         Ok(dumped) => {
             manifest.status = Status::Complete;
             manifest.server_version = dumped.version;
             manifest.settings = dumped.settings;
             manifest.schema = dumped.schema;
             manifest.tables = dumped.tables;
-            manifest.write(&partial).and_then(|()| {
-                let done = args.dest.join(&name);
-                std::fs::rename(&partial, &done)
+            let finished = manifest.write(&partial).and_then(|()| {
+                std::fs::rename(&partial, args.dest.join(&name))
                     .map_err(|error| BackupError::io("rename", &partial, &error))
-            })
+            });
+            match finished {
+                Ok(()) => Ok((name, manifest)),
+                Err(error) => Err((error, Some(manifest))),
+            }
         }
         Err(error) => {
             manifest.error = Some(error.message.clone());
             // Best effort: a failed run says so in its own folder.
             let _ = manifest.write(&partial);
-            Err(error)
+            Err((error, Some(manifest)))
         }
-    };
-    let error_text = outcome.as_ref().err().map(|error| error.message.clone());
-    runlog::append(
-        &args.dest,
-        &Record {
-            started_at: &manifest.started_at,
-            finished_at: &manifest.finished_at,
-            status: if outcome.is_ok() {
-                "complete"
-            } else {
-                "failed"
-            },
-            duration_secs: clock.elapsed().as_secs_f64(),
-            bytes: manifest.total_bytes(),
-            tables: manifest.tables.len(),
-            backup: &name,
-            database: &target.describe(),
-            error: error_text.as_deref(),
-        },
-    );
-    outcome?;
-    let rows: u64 = manifest.tables.iter().map(|table| table.rows).sum();
-    if args.json {
-        let summary = serde_json::json!({
-            "backup": args.dest.join(&name),
-            "engine": manifest.engine,
-            "database": manifest.database,
-            "tables": manifest.tables.len(),
-            "rows": rows,
-            "bytes": manifest.total_bytes(),
-            "seconds": clock.elapsed().as_secs_f64(),
-        });
-        println!("{summary:#}");
-    } else {
-        println!(
-            "backed up {} ({} tables, {rows} rows, {} bytes) to {}",
-            target.describe(),
-            manifest.tables.len(),
-            manifest.total_bytes(),
-            args.dest.join(&name).display()
-        );
     }
-    Ok(())
 }
 
 /// A database name usable as a folder name.
-fn safe_name(name: &str) -> String {
+pub fn safe_name(name: &str) -> String {
     let cleaned: String = name
         .chars()
         .map(|c| {

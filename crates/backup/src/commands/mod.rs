@@ -3,6 +3,7 @@
 mod backup;
 mod list;
 mod restore;
+mod schedule;
 mod verify;
 
 use crate::cli::Command;
@@ -25,5 +26,6 @@ pub async fn run(command: Command) -> Result {
         Command::Restore(args) => restore::restore(args).await,
         Command::List(args) => list::list(&args),
         Command::Verify(args) => verify::verify(args).await,
+        Command::Schedule(args) => schedule::schedule(args).await,
     }
 }

@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod connection;
+mod schedule;
 mod sqlite;
 mod support;

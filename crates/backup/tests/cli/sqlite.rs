@@ -7,7 +7,7 @@ use sqlx::Executor as _;
 use crate::support::{dbbackup, ok, open, rows, schema};
 
 /// A database with a bit of everything SQLite has.
-async fn sample(path: &Path) {
+pub async fn sample(path: &Path) {
     let mut conn = open(path).await;
     conn.execute(
         "PRAGMA user_version = 7; PRAGMA application_id = 1234;
@@ -82,7 +82,7 @@ async fn sample(path: &Path) {
     .unwrap();
 }
 
-fn url(path: &Path) -> String {
+pub fn url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
 }
 
