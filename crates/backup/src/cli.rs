@@ -83,12 +83,25 @@ pub struct BackupArgs {
     /// Compression of the data files.
     #[arg(long, value_enum, default_value = "zstd")]
     pub compression: Compression,
+    /// `dir`: the checksummed folder that restore and verify read; `sql`: one plain SQL file
+    /// for the engine's own client (`sqlite3 new.db < file.sql`).
+    #[arg(long, value_enum, default_value = "dir")]
+    pub format: Format,
     /// Post the outcome of every run to this Slack incoming-webhook URL.
     #[arg(long, value_name = "URL")]
     pub notify_slack: Option<String>,
     /// A JSON summary on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// What `backup` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The backup folder (manifest, schema, compressed row files).
+    Dir,
+    /// A plain SQL dump.
+    Sql,
 }
 
 /// `schedule`.

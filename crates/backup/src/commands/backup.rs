@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use chrono::Utc;
 
-use crate::cli::BackupArgs;
-use crate::engine::{self, sqlite};
+use crate::cli::{BackupArgs, Format};
+use crate::engine::{self, sqlite, sqlite_text};
 use crate::error::{BackupError, Result};
 use crate::manifest::{FORMAT, Manifest, Status};
 use crate::runlog::{self, Record};
@@ -21,6 +21,8 @@ pub struct Made {
     pub manifest: Manifest,
     /// Seconds taken.
     pub seconds: f64,
+    /// Bytes written.
+    pub bytes: u64,
 }
 
 /// `dbbackup backup`.
@@ -35,16 +37,28 @@ pub async fn backup(args: BackupArgs) -> Result {
             "database": made.manifest.database,
             "tables": made.manifest.tables.len(),
             "rows": rows,
-            "bytes": made.manifest.total_bytes(),
+            "bytes": made.bytes,
             "seconds": made.seconds,
         });
         println!("{summary:#}");
+    } else if made
+        .dir
+        .extension()
+        .is_some_and(|extension| extension == "sql")
+    {
+        println!(
+            "wrote an SQL dump of {} ({} bytes) to {}; restore it with: sqlite3 new.db < {}",
+            target.describe(),
+            made.bytes,
+            made.dir.display(),
+            made.dir.display()
+        );
     } else {
         println!(
             "backed up {} ({} tables, {rows} rows, {} bytes) to {}",
             target.describe(),
             made.manifest.tables.len(),
-            made.manifest.total_bytes(),
+            made.bytes,
             made.dir.display()
         );
     }
@@ -75,7 +89,7 @@ pub async fn run_once(args: &BackupArgs, target: &Target) -> Result<Made> {
                 finished_at: &finished_at,
                 status,
                 duration_secs: seconds,
-                bytes: manifest.map_or(0, Manifest::total_bytes),
+                bytes: bytes_of(&args.dest, &name, manifest),
                 tables: manifest.map_or(0, |manifest| manifest.tables.len()),
                 backup: &name,
                 database: &target.describe(),
@@ -88,7 +102,7 @@ pub async fn run_once(args: &BackupArgs, target: &Target) -> Result<Made> {
             None => format!(
                 ":white_check_mark: dbbackup: backup of {} complete in {seconds:.1} s ({} bytes): {name}",
                 target.describe(),
-                manifest.map_or(0, Manifest::total_bytes)
+                bytes_of(&args.dest, &name, manifest)
             ),
             Some(error) => format!(
                 ":x: dbbackup: backup of {} failed: {error}",
@@ -99,6 +113,7 @@ pub async fn run_once(args: &BackupArgs, target: &Target) -> Result<Made> {
     }
     match outcome {
         Ok((name, manifest)) => Ok(Made {
+            bytes: bytes_of(&args.dest, &name, Some(&manifest)),
             dir: args.dest.join(name),
             manifest,
             seconds,
@@ -124,10 +139,6 @@ async fn dump_into_dest(
         safe_name(&target.database()),
         started.format("%Y%m%dT%H%M%S%.3fZ")
     );
-    let partial = args.dest.join(format!("{name}.partial"));
-    std::fs::create_dir(&partial)
-        .map_err(|error| early(BackupError::io("create", &partial, &error)))?;
-
     let mut manifest = Manifest {
         format: FORMAT.to_owned(),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -143,6 +154,27 @@ async fn dump_into_dest(
         schema: Vec::new(),
         tables: Vec::new(),
     };
+    if args.format == Format::Sql {
+        // One plain file for the engine's own client; no manifest (restore and verify read
+        // the folder format).
+        let Target::Sqlite(path) = target else {
+            return Err(early(engine::not_built(target)));
+        };
+        let file = format!("{name}.sql");
+        let partial = args.dest.join(format!("{file}.partial"));
+        if let Err(error) = sqlite_text::dump_sql(path, &partial).await {
+            let _ = std::fs::remove_file(&partial);
+            return Err(early(error));
+        }
+        std::fs::rename(&partial, args.dest.join(&file))
+            .map_err(|error| early(BackupError::io("rename", &partial, &error)))?;
+        manifest.status = Status::Complete;
+        return Ok((file, manifest));
+    }
+    let partial = args.dest.join(format!("{name}.partial"));
+    std::fs::create_dir(&partial)
+        .map_err(|error| early(BackupError::io("create", &partial, &error)))?;
+
     let dumped = match target {
         Target::Sqlite(path) => sqlite::dump(path, &partial, args.compression).await,
         _ => Err(engine::not_built(target)),
@@ -171,6 +203,14 @@ async fn dump_into_dest(
             Err((error, Some(manifest)))
         }
     }
+}
+
+/// What a run wrote: a folder's files, or the one SQL file.
+fn bytes_of(dest: &std::path::Path, name: &str, manifest: Option<&Manifest>) -> u64 {
+    if name.ends_with(".sql") {
+        return std::fs::metadata(dest.join(name)).map_or(0, |meta| meta.len());
+    }
+    manifest.map_or(0, Manifest::total_bytes)
 }
 
 /// A database name usable as a folder name.

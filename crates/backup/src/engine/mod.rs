@@ -2,6 +2,7 @@
 //! connect and check credentials (`test-connection`) but cannot yet back up or restore.
 
 pub mod sqlite;
+pub mod sqlite_text;
 
 use crate::error::{BackupError, Result};
 use crate::target::Target;

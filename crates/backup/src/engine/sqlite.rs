@@ -51,17 +51,17 @@ pub struct Dumped {
 }
 
 /// A table as the catalog describes it.
-struct Table {
-    name: String,
-    columns: Vec<String>,
-    rowid: bool,
+pub(super) struct Table {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rowid: bool,
 }
 
 /// Everything in `sqlite_master`, split into what goes before and after the data.
-struct Schema {
-    tables: Vec<Table>,
-    pre_data: Vec<(String, String)>,
-    post_data: Vec<(String, String, String)>,
+pub(super) struct Schema {
+    pub tables: Vec<Table>,
+    pub pre_data: Vec<(String, String)>,
+    pub post_data: Vec<(String, String, String)>,
 }
 
 async fn read_schema(conn: &mut SqliteConnection) -> Result<Schema> {
@@ -114,7 +114,7 @@ async fn read_schema(conn: &mut SqliteConnection) -> Result<Schema> {
     Ok(schema)
 }
 
-fn quote(identifier: &str) -> String {
+pub(super) fn quote(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
 }
 
@@ -144,7 +144,7 @@ fn value(row: &SqliteRow, index: usize, table: &str) -> Result<Value> {
 }
 
 /// Reads every row of a table inside the caller's transaction.
-async fn each_row(
+pub(super) async fn each_row(
     conn: &mut SqliteConnection,
     table: &Table,
     mut sink: impl FnMut(&[Value]) -> Result,
@@ -163,10 +163,17 @@ async fn each_row(
     Ok(())
 }
 
-/// Dumps the database at `path` into `dir`.
-pub async fn dump(path: &Path, dir: &Path, compression: Compression) -> Result<Dumped> {
+/// An open read transaction on the database, with what it holds besides rows.
+pub(super) struct Snapshot {
+    pub conn: SqliteConnection,
+    pub version: String,
+    pub schema: Schema,
+    pub settings: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Opens `path` read-only and starts the one read transaction every table is read in.
+pub(super) async fn snapshot(path: &Path) -> Result<Snapshot> {
     let mut conn = open_sqlite(path, true).await?;
-    // One read transaction: every table comes from the same snapshot.
     conn.execute("BEGIN").await?;
     let version: String = sqlx::query_scalar("SELECT sqlite_version()")
         .fetch_one(&mut conn)
@@ -189,7 +196,22 @@ pub async fn dump(path: &Path, dir: &Path, compression: Compression) -> Result<D
             .await?;
         settings.insert("sqlite_sequence".to_owned(), serde_json::json!(sequences));
     }
+    Ok(Snapshot {
+        conn,
+        version,
+        schema,
+        settings,
+    })
+}
 
+/// Dumps the database at `path` into `dir`.
+pub async fn dump(path: &Path, dir: &Path, compression: Compression) -> Result<Dumped> {
+    let Snapshot {
+        mut conn,
+        version,
+        schema,
+        settings,
+    } = snapshot(path).await?;
     std::fs::create_dir_all(dir.join("schema"))
         .map_err(|error| BackupError::io("create", dir, &error))?;
     std::fs::create_dir_all(dir.join("data"))

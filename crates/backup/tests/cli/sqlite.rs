@@ -422,3 +422,59 @@ async fn an_unwritable_destination_is_a_clear_error() {
         run.stderr
     );
 }
+
+#[tokio::test]
+async fn an_sql_dump_restores_with_the_sqlite3_client_to_the_same_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("shop.db");
+    sample(&source).await;
+    // Values an SQL literal must take care with.
+    open(&source)
+        .await
+        .execute("INSERT INTO events VALUES ('nul', CAST(x'610062' AS TEXT)), ('quote', 'it''s'), ('inf', 9e999), ('tiny', 4.9e-324), ('third', 1.0/3)")
+        .await
+        .unwrap();
+    let dest = dir.path().join("dumps");
+    let out = ok(&[
+        "backup",
+        "--url",
+        &url(&source),
+        "--dest",
+        dest.to_str().unwrap(),
+        "--format",
+        "sql",
+    ]);
+    assert!(out.starts_with("wrote an SQL dump"), "{out}");
+    let dump = std::fs::read_dir(&dest)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|extension| extension == "sql"))
+        .unwrap();
+    let restored = dir.path().join("restored.db");
+    let status = std::process::Command::new("sqlite3")
+        .arg(&restored)
+        .stdin(std::fs::File::open(&dump).unwrap())
+        .status()
+        .expect("the sqlite3 client (Debian package sqlite3)");
+    assert!(status.success());
+    assert_eq!(schema(&restored).await, schema(&source).await);
+    for (table, order) in [
+        ("customers", "rowid"),
+        ("orders", "rowid"),
+        ("settings", "key"),
+        ("events", "rowid"),
+        ("audit", "rowid"),
+    ] {
+        assert_eq!(
+            rows(&restored, table, order).await,
+            rows(&source, table, order).await,
+            "{table}"
+        );
+    }
+    let mut conn = open(&restored).await;
+    let id: i64 = sqlx::query_scalar("INSERT INTO customers (name) VALUES ('new') RETURNING id")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(id, 51, "the sequence continues");
+}
