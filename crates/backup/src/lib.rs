@@ -13,6 +13,7 @@ pub mod error;
 mod files;
 mod manifest;
 mod notify;
+mod progress;
 mod rows;
 mod runlog;
 mod target;

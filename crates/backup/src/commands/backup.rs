@@ -176,7 +176,7 @@ async fn dump_into_dest(
         .map_err(|error| early(BackupError::io("create", &partial, &error)))?;
 
     let dumped = match target {
-        Target::Sqlite(path) => sqlite::dump(path, &partial, args.compression).await,
+        Target::Sqlite(path) => sqlite::dump(path, &partial, args.compression, args.json).await,
         _ => Err(engine::not_built(target)),
     };
     manifest.finished_at = Utc::now().to_rfc3339();

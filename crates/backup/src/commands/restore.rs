@@ -54,6 +54,7 @@ pub async fn restore(args: RestoreArgs) -> Result {
                 path,
                 args.clean,
                 args.tables.as_deref(),
+                args.json,
             )
             .await?
         }

@@ -11,6 +11,7 @@ use sqlx::{Connection as _, Executor as _, Row as _, TypeInfo as _, ValueRef as 
 use crate::error::{BackupError, Result};
 use crate::files::{self, Compressed, Compression};
 use crate::manifest::{Manifest, SchemaEntry, TableEntry, sync_dir};
+use crate::progress::Progress;
 use crate::rows::{Checksum, RowReader, RowWriter, Value};
 use crate::target::{open_sqlite, short};
 
@@ -205,7 +206,12 @@ pub(super) async fn snapshot(path: &Path) -> Result<Snapshot> {
 }
 
 /// Dumps the database at `path` into `dir`.
-pub async fn dump(path: &Path, dir: &Path, compression: Compression) -> Result<Dumped> {
+pub async fn dump(
+    path: &Path,
+    dir: &Path,
+    compression: Compression,
+    quiet: bool,
+) -> Result<Dumped> {
     let Snapshot {
         mut conn,
         version,
@@ -239,7 +245,9 @@ pub async fn dump(path: &Path, dir: &Path, compression: Compression) -> Result<D
     ];
 
     let mut tables = Vec::new();
+    let mut progress = Progress::tables(schema.tables.len(), "backing up", quiet);
     for (index, table) in schema.tables.iter().enumerate() {
+        progress.start(&table.name);
         let file = format!("data/{:04}.rows.{}", index + 1, compression.suffix());
         let path = dir.join(&file);
         let mut columns = table.columns.clone();
@@ -250,6 +258,7 @@ pub async fn dump(path: &Path, dir: &Path, compression: Compression) -> Result<D
         let mut writer = RowWriter::new(out, &columns)
             .map_err(|error| BackupError::io("write", &path, &error))?;
         each_row(&mut conn, table, |values| {
+            progress.row();
             writer
                 .write(values)
                 .map_err(|error| BackupError::io("write", &path, &error))
@@ -270,7 +279,9 @@ pub async fn dump(path: &Path, dir: &Path, compression: Compression) -> Result<D
             sha256: written.sha256,
             rowid: table.rowid,
         });
+        progress.done();
     }
+    progress.finish();
     conn.execute("COMMIT").await?;
     conn.close().await.ok();
     Ok(Dumped {
@@ -341,6 +352,7 @@ pub async fn restore(
     target: &Path,
     clean: bool,
     only: Option<&[String]>,
+    quiet: bool,
 ) -> Result<Restored> {
     if target.exists() && !clean {
         let mut conn = open_sqlite(target, true).await?;
@@ -364,7 +376,7 @@ pub async fn restore(
         }
     }
     let building = building_path(target);
-    let result = build(dir, manifest, &building, only).await;
+    let result = build(dir, manifest, &building, only, quiet).await;
     let restored = match result {
         Ok(restored) => restored,
         Err(error) => {
@@ -400,6 +412,7 @@ async fn build(
     manifest: &Manifest,
     path: &Path,
     only: Option<&[String]>,
+    quiet: bool,
 ) -> Result<Restored> {
     let _ = std::fs::remove_file(path);
     let options = SqliteConnectOptions::new()
@@ -422,10 +435,20 @@ async fn build(
         conn.execute(sqlx::AssertSqlSafe(table.sql.clone())).await?;
     }
     let mut restored = Restored { tables: 0, rows: 0 };
-    for entry in manifest.tables.iter().filter(|entry| wanted(&entry.name)) {
-        restored.rows += load_table(&mut conn, dir, manifest.compression, entry).await?;
+    let chosen: Vec<&TableEntry> = manifest
+        .tables
+        .iter()
+        .filter(|entry| wanted(&entry.name))
+        .collect();
+    let mut progress = Progress::tables(chosen.len(), "restoring", quiet);
+    for entry in chosen {
+        progress.start(&entry.name);
+        restored.rows +=
+            load_table(&mut conn, dir, manifest.compression, entry, &mut progress).await?;
         restored.tables += 1;
+        progress.done();
     }
+    progress.finish();
     // Indexes, triggers and views after the data (faster than maintaining them row by row).
     // A selective restore keeps those of the chosen tables, and no views.
     for object in &objects.post_data {
@@ -483,6 +506,7 @@ async fn load_table(
     dir: &Path,
     compression: Compression,
     entry: &TableEntry,
+    progress: &mut Progress,
 ) -> Result<u64> {
     let mut reader = RowReader::new(files::open(&dir.join(&entry.file), compression)?)?;
     let columns: Vec<String> = reader
@@ -517,6 +541,7 @@ async fn load_table(
         }
         query.execute(&mut *conn).await?;
         rows += 1;
+        progress.row();
     }
     Ok(rows)
 }

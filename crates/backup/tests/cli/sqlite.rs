@@ -478,3 +478,38 @@ async fn an_sql_dump_restores_with_the_sqlite3_client_to_the_same_database() {
         .unwrap();
     assert_eq!(id, 51, "the sequence continues");
 }
+
+#[tokio::test]
+async fn progress_is_drawn_on_a_terminal_and_nowhere_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_source, dest, backup) = backed_up(dir.path()).await;
+    let restored = dir.path().join("restored.db");
+    // Through a pipe (every other test): nothing on stderr.
+    let piped = dbbackup(&[
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--url",
+        &url(&restored),
+    ]);
+    assert_eq!((piped.code, piped.stderr.as_str()), (0, ""));
+    // In a pseudo-terminal (util-linux `script`): the bar over the tables.
+    let source = dir.path().join("shop.db");
+    let command = format!(
+        "{} backup --url {} --dest {}",
+        env!("CARGO_BIN_EXE_dbbackup"),
+        url(&source),
+        dest.display()
+    );
+    let output = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env("TERM", "xterm")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        shown.contains("backing up") && shown.contains("/5 tables"),
+        "{shown}"
+    );
+}
