@@ -102,6 +102,25 @@ async fn backed_up(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     (source, dest, backup)
 }
 
+/// The sample's schema (through `sqlite_master`) and every table's rows (through `quote()`)
+/// are the same in both files.
+async fn assert_same_sample(restored: &Path, source: &Path) {
+    assert_eq!(schema(restored).await, schema(source).await);
+    for (table, order) in [
+        ("customers", "rowid"),
+        ("orders", "rowid"),
+        ("settings", "key"),
+        ("events", "rowid"),
+        ("audit", "rowid"),
+    ] {
+        assert_eq!(
+            rows(restored, table, order).await,
+            rows(source, table, order).await,
+            "{table}"
+        );
+    }
+}
+
 /// The single backup folder in `dest`.
 fn only_backup(dest: &Path) -> PathBuf {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dest)
@@ -149,20 +168,7 @@ async fn a_database_round_trips_with_its_schema_data_rowids_and_sequences() {
         &url(&restored),
     ]);
     assert!(out.starts_with("restored 5 tables"), "{out}");
-    assert_eq!(schema(&restored).await, schema(&source).await);
-    for (table, order) in [
-        ("customers", "rowid"),
-        ("orders", "rowid"),
-        ("settings", "key"),
-        ("events", "rowid"),
-        ("audit", "rowid"),
-    ] {
-        assert_eq!(
-            rows(&restored, table, order).await,
-            rows(&source, table, order).await,
-            "{table}"
-        );
-    }
+    assert_same_sample(&restored, &source).await;
     // Rowids survive (events had a gap), the pragmas too, and the sequence continues.
     let mut conn = open(&restored).await;
     let rowids: Vec<i64> = sqlx::query_scalar("SELECT rowid FROM events ORDER BY rowid")
@@ -457,20 +463,7 @@ async fn an_sql_dump_restores_with_the_sqlite3_client_to_the_same_database() {
         .status()
         .expect("the sqlite3 client (Debian package sqlite3)");
     assert!(status.success());
-    assert_eq!(schema(&restored).await, schema(&source).await);
-    for (table, order) in [
-        ("customers", "rowid"),
-        ("orders", "rowid"),
-        ("settings", "key"),
-        ("events", "rowid"),
-        ("audit", "rowid"),
-    ] {
-        assert_eq!(
-            rows(&restored, table, order).await,
-            rows(&source, table, order).await,
-            "{table}"
-        );
-    }
+    assert_same_sample(&restored, &source).await;
     let mut conn = open(&restored).await;
     let id: i64 = sqlx::query_scalar("INSERT INTO customers (name) VALUES ('new') RETURNING id")
         .fetch_one(&mut conn)
