@@ -90,9 +90,59 @@ pub struct BackupArgs {
     /// Post the outcome of every run to this Slack incoming-webhook URL.
     #[arg(long, value_name = "URL")]
     pub notify_slack: Option<String>,
+    /// `--jobs` and `--max-rate`.
+    #[command(flatten)]
+    pub load: LoadArgs,
     /// A JSON summary on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// How hard backup and restore work the database server.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct LoadArgs {
+    /// Tables read or written at once, each on its own connection (PostgreSQL and MySQL).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 2)]
+    pub jobs: usize,
+    /// At most this many bytes of table data a second, all jobs together: 500K, 20M, 1G
+    /// (PostgreSQL and MySQL).
+    #[arg(long, value_name = "BYTES", value_parser = parse_rate)]
+    pub max_rate: Option<u64>,
+}
+
+/// `20M` is 20,000,000 bytes (a second); `K`, `M`, `G` are powers of 1000, `Ki`, `Mi`,
+/// `Gi` of 1024; a trailing `B` or `/s` is allowed.
+pub fn parse_rate(text: &str) -> Result<u64, String> {
+    let trimmed = text
+        .trim()
+        .trim_end_matches("/s")
+        .trim_end_matches(['B', 'b']);
+    let split = trimmed
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("\"{text}\" is not a rate: try 500K, 20M or 1G (bytes a second)"))?;
+    let scale: f64 = match unit.to_ascii_lowercase().as_str() {
+        "" => 1.0,
+        "k" => 1e3,
+        "m" => 1e6,
+        "g" => 1e9,
+        "ki" => 1024.0,
+        "mi" => 1024.0 * 1024.0,
+        "gi" => 1024.0 * 1024.0 * 1024.0,
+        _ => {
+            return Err(format!(
+                "\"{unit}\" is not a unit: use K, M or G (or Ki, Mi, Gi)"
+            ));
+        }
+    };
+    let rate = (number * scale).round();
+    if rate < 1.0 {
+        return Err("the rate must be at least 1 byte a second".to_owned());
+    }
+    Ok(rate as u64)
 }
 
 /// What `backup` writes.
@@ -137,9 +187,13 @@ pub struct RestoreArgs {
     /// Replace a target that is not empty.
     #[arg(long)]
     pub clean: bool,
-    /// Only these tables (comma-separated), with their indexes and triggers.
+    /// Only these tables (comma-separated). SQLite: created with their indexes and
+    /// triggers. PostgreSQL and MySQL: their data, into tables the target already has.
     #[arg(long, value_delimiter = ',')]
     pub tables: Option<Vec<String>>,
+    /// `--jobs` and `--max-rate`.
+    #[command(flatten)]
+    pub load: LoadArgs,
     /// A JSON summary on stdout.
     #[arg(long)]
     pub json: bool,
@@ -167,4 +221,20 @@ pub struct VerifyArgs {
     /// JSON output.
     #[arg(long)]
     pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_rate;
+
+    #[test]
+    fn rates_read_with_units() {
+        assert_eq!(parse_rate("500K"), Ok(500_000));
+        assert_eq!(parse_rate("20MB/s"), Ok(20_000_000));
+        assert_eq!(parse_rate("1.5Gi"), Ok(1_610_612_736));
+        assert_eq!(parse_rate("4096"), Ok(4096));
+        assert!(parse_rate("fast").is_err());
+        assert!(parse_rate("10X").is_err());
+        assert!(parse_rate("0").is_err());
+    }
 }

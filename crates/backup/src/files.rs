@@ -134,7 +134,7 @@ impl Write for Compressed {
 }
 
 /// Opens a compressed file for reading.
-pub fn open(path: &Path, compression: Compression) -> Result<Box<dyn Read>> {
+pub fn open(path: &Path, compression: Compression) -> Result<Box<dyn Read + Send>> {
     let file = File::open(path).map_err(|error| BackupError::io("open", path, &error))?;
     let buffered = BufReader::with_capacity(256 * 1024, file);
     Ok(match compression {

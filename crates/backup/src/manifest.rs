@@ -44,6 +44,26 @@ pub struct TableEntry {
     /// applications may refer to it).
     #[serde(default)]
     pub rowid: bool,
+    /// How the data file encodes rows.
+    #[serde(default)]
+    pub encoding: Encoding,
+    /// PostgreSQL and MySQL: the table as SQL names it (quoted, schema-qualified for PostgreSQL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql_name: Option<String>,
+    /// PostgreSQL and MySQL: the columns in the data file, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+}
+
+/// The encoding of a data file (before compression).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    /// dbbackup's typed row stream (`rows::RowWriter`).
+    #[default]
+    Rows,
+    /// PostgreSQL `COPY ... TO STDOUT` text: one row per line; the checksum covers each line.
+    Copy,
 }
 
 /// A schema file.

@@ -56,8 +56,8 @@ impl Engine {
 /// A resolved target.
 #[derive(Clone, Debug)]
 pub enum Target {
-    /// A PostgreSQL database.
-    Postgres(PgConnectOptions),
+    /// A PostgreSQL database, with the password given to dbbackup (if any) for `pg_dump`.
+    Postgres(PgConnectOptions, Secret),
     /// A MySQL or MariaDB database.
     Mysql(MySqlConnectOptions),
     /// An SQLite file.
@@ -82,13 +82,10 @@ impl Target {
         let host = args.host.clone().unwrap_or_else(|| "localhost".to_owned());
         Ok(match engine {
             Engine::Sqlite => Self::Sqlite(PathBuf::from(db)),
-            Engine::Postgres => Self::Postgres(with_parts!(
-                PgConnectOptions::new(),
-                &host,
-                &db,
-                args,
-                &password
-            )),
+            Engine::Postgres => Self::Postgres(
+                with_parts!(PgConnectOptions::new(), &host, &db, args, &password),
+                Secret(password),
+            ),
             Engine::Mysql => Self::Mysql(with_parts!(
                 MySqlConnectOptions::new(),
                 &host,
@@ -108,10 +105,13 @@ impl Target {
         Ok(match scheme {
             "postgres" | "postgresql" => {
                 let options = PgConnectOptions::from_str(url).map_err(bad)?;
-                Self::Postgres(match password {
-                    Some(password) => options.password(&password),
-                    None => options,
-                })
+                let password = password.or_else(|| url_password(url));
+                match password {
+                    Some(password) => {
+                        Self::Postgres(options.password(&password), Secret(Some(password)))
+                    }
+                    None => Self::Postgres(options, Secret(None)),
+                }
             }
             "mysql" | "mariadb" => {
                 let url = url.replacen("mariadb:", "mysql:", 1);
@@ -137,7 +137,7 @@ impl Target {
     /// The engine.
     pub fn engine(&self) -> Engine {
         match self {
-            Self::Postgres(_) => Engine::Postgres,
+            Self::Postgres(..) => Engine::Postgres,
             Self::Mysql(_) => Engine::Mysql,
             Self::Sqlite(_) => Engine::Sqlite,
         }
@@ -146,7 +146,7 @@ impl Target {
     /// The database's name, for backup names and messages (never the password).
     pub fn database(&self) -> String {
         match self {
-            Self::Postgres(options) => options.get_database().unwrap_or("postgres").to_owned(),
+            Self::Postgres(options, _) => options.get_database().unwrap_or("postgres").to_owned(),
             Self::Mysql(options) => options.get_database().unwrap_or("mysql").to_owned(),
             Self::Sqlite(path) => path.file_stem().map_or_else(
                 || "sqlite".to_owned(),
@@ -158,7 +158,7 @@ impl Target {
     /// Where it is, without the password.
     pub fn describe(&self) -> String {
         match self {
-            Self::Postgres(options) => format!(
+            Self::Postgres(options, _) => format!(
                 "PostgreSQL {}@{}:{}/{}",
                 options.get_username(),
                 options.get_host(),
@@ -193,7 +193,7 @@ impl Target {
             .hint(hint)
         };
         match self {
-            Self::Postgres(options) => {
+            Self::Postgres(options, _) => {
                 let mut conn = PgConnection::connect_with(options)
                     .await
                     .map_err(unreachable)?;
@@ -282,4 +282,44 @@ fn password(args: &ConnectArgs) -> Result<Option<String>> {
         .iter()
         .filter(|name| !name.is_empty())
         .find_map(|name| std::env::var(name).ok().filter(|value| !value.is_empty())))
+}
+
+/// A password that never shows in `Debug` output.
+#[derive(Clone, Default)]
+pub struct Secret(pub Option<String>);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(if self.0.is_some() {
+            "Secret(***)"
+        } else {
+            "Secret(None)"
+        })
+    }
+}
+
+/// The password inside a connection URL, percent-decoded.
+fn url_password(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    let encoded = parsed.password()?.as_bytes();
+    let mut decoded = Vec::with_capacity(encoded.len());
+    let mut index = 0;
+    while index < encoded.len() {
+        let escaped = encoded
+            .get(index + 1..index + 3)
+            .filter(|_| encoded[index] == b'%')
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                decoded.push(byte);
+                index += 3;
+            }
+            None => {
+                decoded.push(encoded[index]);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8(decoded).ok()
 }

@@ -7,7 +7,8 @@ use std::time::Instant;
 use chrono::Utc;
 
 use crate::cli::{BackupArgs, Format};
-use crate::engine::{self, sqlite, sqlite_text};
+use crate::engine::stream::Throttle;
+use crate::engine::{self, postgres, sqlite, sqlite_text};
 use crate::error::{BackupError, Result};
 use crate::manifest::{FORMAT, Manifest, Status};
 use crate::runlog::{self, Record};
@@ -131,7 +132,9 @@ async fn dump_into_dest(
 ) -> Dumped {
     let early = |error: BackupError| (error, None);
     target.check().await.map_err(early)?;
-    engine::require_built(target).map_err(early)?;
+    if matches!(target, Target::Mysql(_)) {
+        return Err(early(engine::not_built(target, "backing up")));
+    }
     std::fs::create_dir_all(&args.dest)
         .map_err(|error| early(BackupError::io("create", &args.dest, &error)))?;
     let name = format!(
@@ -158,7 +161,7 @@ async fn dump_into_dest(
         // One plain file for the engine's own client; no manifest (restore and verify read
         // the folder format).
         let Target::Sqlite(path) = target else {
-            return Err(early(engine::not_built(target)));
+            return Err(early(engine::not_built(target, "--format sql")));
         };
         let file = format!("{name}.sql");
         let partial = args.dest.join(format!("{file}.partial"));
@@ -175,9 +178,22 @@ async fn dump_into_dest(
     std::fs::create_dir(&partial)
         .map_err(|error| early(BackupError::io("create", &partial, &error)))?;
 
+    let throttle = Throttle::new(args.load.max_rate);
     let dumped = match target {
         Target::Sqlite(path) => sqlite::dump(path, &partial, args.compression, args.json).await,
-        _ => Err(engine::not_built(target)),
+        Target::Postgres(options, password) => {
+            postgres::dump(
+                options,
+                password,
+                &partial,
+                args.compression,
+                args.load.jobs,
+                &throttle,
+                args.json,
+            )
+            .await
+        }
+        Target::Mysql(_) => Err(engine::not_built(target, "backing up")),
     };
     manifest.finished_at = Utc::now().to_rfc3339();
     match dumped {

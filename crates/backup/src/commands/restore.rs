@@ -5,8 +5,10 @@ use std::time::Instant;
 
 use super::verify::{check_hashes, complete_manifest};
 use crate::cli::RestoreArgs;
-use crate::engine::{self, sqlite};
+use crate::engine::stream::Throttle;
+use crate::engine::{self, postgres_restore, sqlite};
 use crate::error::{BackupError, Result};
+use crate::manifest::Manifest;
 use crate::target::Target;
 
 /// `dbbackup restore`.
@@ -21,60 +23,99 @@ pub async fn restore(args: RestoreArgs) -> Result {
             target.describe()
         )));
     }
-    engine::require_built(&target)?;
-    if let Some(tables) = &args.tables {
-        let unknown: Vec<&String> = tables
-            .iter()
-            .filter(|name| !manifest.tables.iter().any(|table| &table.name == *name))
-            .collect();
-        if !unknown.is_empty() {
-            let known: Vec<&str> = manifest
-                .tables
-                .iter()
-                .map(|table| table.name.as_str())
-                .collect();
-            return Err(BackupError::usage(format!(
-                "the backup has no table {}",
-                unknown
-                    .iter()
-                    .map(|name| name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-            .hint(format!("its tables: {}", known.join(", "))));
-        }
+    if matches!(target, Target::Mysql(_)) {
+        return Err(engine::not_built(&target, "restoring"));
     }
+    let tables = match &args.tables {
+        Some(names) => Some(resolve_tables(&manifest, names)?),
+        None => None,
+    };
     check_hashes(&args.from, &manifest)?;
     let clock = Instant::now();
     let restored = match &target {
-        Target::Sqlite(path) => {
-            sqlite::restore(
-                &args.from,
-                &manifest,
-                path,
-                args.clean,
-                args.tables.as_deref(),
-                args.json,
-            )
-            .await?
-        }
-        _ => return Err(engine::not_built(&target)),
+        Target::Sqlite(path) => sqlite::restore(
+            &args.from,
+            &manifest,
+            path,
+            args.clean,
+            tables.as_deref(),
+            args.json,
+        )
+        .await
+        .map(|restored| (restored.tables, restored.rows))?,
+        Target::Postgres(options, _) => postgres_restore::restore(
+            &args.from,
+            &manifest,
+            options,
+            &target.database(),
+            args.clean,
+            tables.as_deref(),
+            args.load.jobs,
+            &Throttle::new(args.load.max_rate),
+            args.json,
+        )
+        .await
+        .map(|restored| (restored.tables, restored.rows))?,
+        Target::Mysql(_) => return Err(engine::not_built(&target, "restoring")),
     };
+    let (tables, rows) = restored;
     if args.json {
         let summary = serde_json::json!({
             "target": target.describe(),
-            "tables": restored.tables,
-            "rows": restored.rows,
+            "tables": tables,
+            "rows": rows,
             "seconds": clock.elapsed().as_secs_f64(),
         });
         println!("{summary:#}");
     } else {
         println!(
-            "restored {} tables ({} rows) into {}",
-            restored.tables,
-            restored.rows,
+            "restored {tables} tables ({rows} rows) into {}",
             target.describe()
         );
     }
     Ok(())
+}
+
+/// The backup's names for the tables asked for: `actor` finds `public.actor` when only one
+/// schema has an `actor`.
+fn resolve_tables(manifest: &Manifest, names: &[String]) -> Result<Vec<String>> {
+    let mut resolved = Vec::with_capacity(names.len());
+    let mut unknown = Vec::new();
+    for name in names {
+        let matches: Vec<&str> = manifest
+            .tables
+            .iter()
+            .map(|table| table.name.as_str())
+            .filter(|table| {
+                table == name
+                    || table
+                        .rsplit_once('.')
+                        .is_some_and(|(_, unqualified)| unqualified == name)
+            })
+            .collect();
+        match matches.as_slice() {
+            [] => unknown.push(name.as_str()),
+            [one] => resolved.push((*one).to_owned()),
+            many if many.contains(&name.as_str()) => resolved.push(name.clone()),
+            many => {
+                return Err(BackupError::usage(format!(
+                    "\"{name}\" could be any of {}",
+                    many.join(", ")
+                ))
+                .hint("name the table with its schema"));
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        let known: Vec<&str> = manifest
+            .tables
+            .iter()
+            .map(|table| table.name.as_str())
+            .collect();
+        return Err(
+            BackupError::usage(format!("the backup has no table {}", unknown.join(", ")))
+                .hint(format!("its tables: {}", known.join(", "))),
+        );
+    }
+    Ok(resolved)
 }

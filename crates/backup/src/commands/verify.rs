@@ -4,11 +4,12 @@
 use std::path::Path;
 
 use crate::cli::{ConnectArgs, VerifyArgs};
-use crate::engine::{self, sqlite};
+use crate::engine::stream::Lines;
+use crate::engine::{self, postgres, sqlite};
 use crate::error::{BackupError, Result};
 use crate::files;
-use crate::manifest::{Manifest, Status};
-use crate::rows::RowReader;
+use crate::manifest::{Encoding, Manifest, Status, TableEntry};
+use crate::rows::{Checksum, RowReader};
 use crate::target::Target;
 
 /// Reads the manifest of a complete backup.
@@ -57,10 +58,7 @@ pub async fn verify(args: VerifyArgs) -> Result {
     let manifest = complete_manifest(dir)?;
     check_hashes(dir, &manifest)?;
     for table in &manifest.tables {
-        let mut reader =
-            RowReader::new(files::open(&dir.join(&table.file), manifest.compression)?)?;
-        while reader.next_row()?.is_some() {}
-        let checksum = reader.checksum();
+        let checksum = decoded_checksum(dir, &manifest, table)?;
         if checksum.rows != table.rows || checksum.hex() != table.checksum {
             return Err(BackupError::failed(format!(
                 "table {} in {} does not decode to the rows its manifest lists",
@@ -78,7 +76,8 @@ pub async fn verify(args: VerifyArgs) -> Result {
         target.check().await?;
         let live = match &target {
             Target::Sqlite(path) => sqlite::live_checksums(path, &manifest).await?,
-            _ => return Err(engine::not_built(&target)),
+            Target::Postgres(options, _) => postgres::live_checksums(options, &manifest).await?,
+            Target::Mysql(_) => return Err(engine::not_built(&target, "verify --against")),
         };
         for ((name, checksum), table) in live.iter().zip(&manifest.tables) {
             match checksum {
@@ -121,5 +120,30 @@ pub async fn verify(args: VerifyArgs) -> Result {
             "the live database differs from the backup in {} tables",
             differences.len()
         )))
+    }
+}
+
+/// Decompresses and decodes a data file, as its encoding says, into its checksum.
+fn decoded_checksum(dir: &Path, manifest: &Manifest, table: &TableEntry) -> Result<Checksum> {
+    let path = dir.join(&table.file);
+    let mut input = files::open(&path, manifest.compression)?;
+    match table.encoding {
+        Encoding::Rows => {
+            let mut reader = RowReader::new(input)?;
+            while reader.next_row()?.is_some() {}
+            Ok(reader.checksum())
+        }
+        Encoding::Copy => {
+            let mut lines = Lines::default();
+            let mut buffer = vec![0u8; 256 * 1024];
+            loop {
+                let read = std::io::Read::read(&mut input, &mut buffer)
+                    .map_err(|error| BackupError::io("decompress", &path, &error))?;
+                if read == 0 {
+                    return Ok(lines.finish());
+                }
+                lines.feed(&buffer[..read]);
+            }
+        }
     }
 }

@@ -1,25 +1,56 @@
-//! Engine-specific dumping and loading. SQLite is built; PostgreSQL and MySQL/MariaDB
-//! connect and check credentials (`test-connection`) but cannot yet back up or restore.
+//! Engine-specific dumping and loading: SQLite, PostgreSQL, and MySQL/MariaDB.
 
+pub mod pg_schema;
+pub mod postgres;
+pub mod postgres_restore;
 pub mod sqlite;
 pub mod sqlite_text;
+pub mod stream;
+
+use std::path::Path;
 
 use crate::error::{BackupError, Result};
+use crate::files;
+use crate::manifest::SchemaEntry;
 use crate::target::Target;
 
-/// The refusal for engines whose backup is not built yet.
-pub fn not_built(target: &Target) -> BackupError {
-    BackupError::failed(format!(
-        "backing up and restoring {} databases is not built yet; only SQLite is",
-        target.engine().name()
-    ))
-    .hint("test-connection works for every engine; see docs/systems/backup.md for what is done")
+/// What a backup wrote, for the manifest.
+pub struct Dumped {
+    /// The server's (or SQLite library's) version.
+    pub version: String,
+    /// Engine settings restored with the schema: SQLite's `user_version`, `application_id`
+    /// and `sqlite_sequence`; PostgreSQL's sequence positions and views to refresh.
+    pub settings: serde_json::Map<String, serde_json::Value>,
+    /// The schema files.
+    pub schema: Vec<SchemaEntry>,
+    /// The data files.
+    pub tables: Vec<crate::manifest::TableEntry>,
 }
 
-/// Fails unless the engine's backup is built.
-pub fn require_built(target: &Target) -> Result {
-    match target {
-        Target::Sqlite(_) => Ok(()),
-        _ => Err(not_built(target)),
-    }
+/// The refusal for what an engine cannot do yet.
+pub fn not_built(target: &Target, what: &str) -> BackupError {
+    BackupError::failed(format!(
+        "{what} is not built yet for {} databases",
+        target.engine().name()
+    ))
+    .hint("docs/systems/backup.md lists what each engine supports")
+}
+
+/// Writes a schema file (plain text, synced) and lists it for the manifest.
+pub fn write_schema(dir: &Path, file: &str, text: &str) -> Result<SchemaEntry> {
+    let path = dir.join(file);
+    let write = || -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut out = std::fs::File::options()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        out.write_all(text.as_bytes())?;
+        out.sync_all()
+    };
+    write().map_err(|error| BackupError::io("write", &path, &error))?;
+    Ok(SchemaEntry {
+        file: file.to_owned(),
+        sha256: files::sha256_of(&path)?,
+    })
 }

@@ -8,9 +8,10 @@ use futures_util::TryStreamExt as _;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
 use sqlx::{Connection as _, Executor as _, Row as _, TypeInfo as _, ValueRef as _};
 
+use super::{Dumped, write_schema};
 use crate::error::{BackupError, Result};
 use crate::files::{self, Compressed, Compression};
-use crate::manifest::{Manifest, SchemaEntry, TableEntry, sync_dir};
+use crate::manifest::{Encoding, Manifest, TableEntry, sync_dir};
 use crate::progress::Progress;
 use crate::rows::{Checksum, RowReader, RowWriter, Value};
 use crate::target::{open_sqlite, short};
@@ -37,18 +38,6 @@ struct PostData {
     #[serde(rename = "type")]
     kind: String,
     sql: String,
-}
-
-/// What a backup wrote, for the manifest.
-pub struct Dumped {
-    /// SQLite's version.
-    pub version: String,
-    /// `user_version`, `application_id`, `sqlite_sequence`.
-    pub settings: serde_json::Map<String, serde_json::Value>,
-    /// The schema files.
-    pub schema: Vec<SchemaEntry>,
-    /// The data files.
-    pub tables: Vec<TableEntry>,
 }
 
 /// A table as the catalog describes it.
@@ -278,6 +267,9 @@ pub async fn dump(
             bytes: written.bytes,
             sha256: written.sha256,
             rowid: table.rowid,
+            encoding: Encoding::Rows,
+            sql_name: None,
+            columns: Vec::new(),
         });
         progress.done();
     }
@@ -289,24 +281,6 @@ pub async fn dump(
         settings,
         schema: schema_files,
         tables,
-    })
-}
-
-fn write_schema(dir: &Path, file: &str, text: &str) -> Result<SchemaEntry> {
-    let path = dir.join(file);
-    let write = || -> std::io::Result<()> {
-        use std::io::Write as _;
-        let mut out = std::fs::File::options()
-            .write(true)
-            .create_new(true)
-            .open(&path)?;
-        out.write_all(text.as_bytes())?;
-        out.sync_all()
-    };
-    write().map_err(|error| BackupError::io("write", &path, &error))?;
-    Ok(SchemaEntry {
-        file: file.to_owned(),
-        sha256: files::sha256_of(&path)?,
     })
 }
 

@@ -1,9 +1,10 @@
-//! `dbbackup` run as a user runs it, on real SQLite files (and PostgreSQL and MariaDB for
-//! `test-connection` where their URLs are set).
+//! `dbbackup` run as a user runs it, on real SQLite files (and PostgreSQL and MariaDB where their URLs are set).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod connection;
+mod postgres;
+mod postgres_support;
 mod schedule;
 mod sqlite;
 mod support;

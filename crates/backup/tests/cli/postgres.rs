@@ -1,0 +1,387 @@
+//! PostgreSQL round trips on the Pagila sample (custom types, domains, a partitioned table,
+//! triggers, functions, an aggregate, views, a materialized view) plus a table of every
+//! column type, and the ways a restore must refuse.
+
+use std::time::Instant;
+
+use crate::postgres_support::{
+    Database, PAGILA_DATA, PAGILA_SCHEMA, catalog, contents, sequences, server,
+};
+use crate::support::{dbbackup, ok};
+
+fn only_backup(dest: &std::path::Path) -> std::path::PathBuf {
+    let found: Vec<_> = std::fs::read_dir(dest)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_dir())
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    found[0].clone()
+}
+
+#[tokio::test]
+async fn pagila_round_trips_with_identical_schema_data_and_sequences() {
+    let Some(server) = server() else { return };
+    let source = Database::create(&server, "pagila").await;
+    source.run(PAGILA_SCHEMA).await;
+    source.run(PAGILA_DATA).await;
+    let dest = tempfile::tempdir().unwrap();
+    let summary = ok(&[
+        "backup",
+        "--url",
+        &source.url,
+        "--dest",
+        dest.path().to_str().unwrap(),
+        "--jobs",
+        "2",
+        "--json",
+    ]);
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert_eq!(summary["engine"], "postgres");
+    let backup = only_backup(dest.path());
+    let backup = backup.to_str().unwrap();
+    ok(&["verify", backup]);
+
+    let target = Database::create(&server, "pagila_copy").await;
+    ok(&[
+        "restore",
+        "--from",
+        backup,
+        "--url",
+        &target.url,
+        "--jobs",
+        "3",
+    ]);
+    let (mut from, mut to) = (source.connect().await, target.connect().await);
+    let schema = catalog(&mut from).await;
+    assert!(
+        schema.len() > 400,
+        "the sample's catalog: {} entries",
+        schema.len()
+    );
+    assert_eq!(schema, catalog(&mut to).await);
+    let data = contents(&mut from).await;
+    assert!(
+        data.iter()
+            .any(|(table, rows, _)| table == "payment_p2022_03" && *rows > 1000),
+        "{data:?}"
+    );
+    assert_eq!(data, contents(&mut to).await);
+    assert_eq!(sequences(&mut from).await, sequences(&mut to).await);
+    ok(&["verify", backup, "--against", &target.url]);
+
+    // Sequences continue where they were (five actors were deleted after 200 were made).
+    let next: i32 = sqlx::query_scalar(
+        "INSERT INTO public.actor (first_name, last_name) VALUES ('New', 'Actor') RETURNING actor_id",
+    )
+    .fetch_one(&mut to)
+    .await
+    .unwrap();
+    assert_eq!(next, 201);
+    // Triggers came back: the partition routing and the last_update trigger work.
+    sqlx::raw_sql("UPDATE public.actor SET last_update = '2000-01-01' WHERE actor_id = 1; UPDATE public.actor SET first_name = 'Changed' WHERE actor_id = 1")
+        .execute(&mut to)
+        .await
+        .unwrap();
+    let touched: bool = sqlx::query_scalar(
+        "SELECT last_update > '2001-01-01' FROM public.actor WHERE actor_id = 1",
+    )
+    .fetch_one(&mut to)
+    .await
+    .unwrap();
+    assert!(
+        touched,
+        "the last_updated trigger fires in the restored database"
+    );
+    let differs = dbbackup(&["verify", backup, "--against", &target.url]);
+    assert_eq!(differs.code, 1);
+    assert!(
+        differs.stdout.contains("public.actor"),
+        "{}",
+        differs.stdout
+    );
+}
+
+#[tokio::test]
+async fn restores_refuse_non_empty_targets_and_damaged_backups_and_never_leave_half() {
+    let Some(server) = server() else { return };
+    let source = Database::create(&server, "refuse").await;
+    source
+        .run(
+            "CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL); \
+              INSERT INTO items (name) SELECT 'item ' || i FROM generate_series(1, 5000) i; \
+              CREATE TABLE notes (id int REFERENCES items, body text); \
+              INSERT INTO notes SELECT i, 'note' FROM generate_series(1, 100) i;",
+        )
+        .await;
+    let dest = tempfile::tempdir().unwrap();
+    ok(&[
+        "backup",
+        "--url",
+        &source.url,
+        "--dest",
+        dest.path().to_str().unwrap(),
+    ]);
+    let backup = only_backup(dest.path());
+
+    // Not empty: refused, and the source (here the target) is untouched.
+    let refused = dbbackup(&[
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--url",
+        &source.url,
+    ]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains("is not empty"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("--clean"), "{}", refused.stderr);
+    let mut conn = source.connect().await;
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM items")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(count, 5000);
+
+    // A changed data file: refused before anything is written.
+    let target = Database::create(&server, "refuse_target").await;
+    let tampered = tempfile::tempdir().unwrap();
+    let copy = tampered.path().join("copy");
+    copy_dir(&backup, &copy);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(copy.join("manifest.json")).unwrap())
+            .unwrap();
+    let file = copy.join(manifest["tables"][0]["file"].as_str().unwrap());
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&file, bytes).unwrap();
+    let damaged = dbbackup(&[
+        "restore",
+        "--from",
+        copy.to_str().unwrap(),
+        "--url",
+        &target.url,
+    ]);
+    assert_eq!(damaged.code, 1);
+    assert!(
+        damaged.stderr.contains("does not match its checksum"),
+        "{}",
+        damaged.stderr
+    );
+    let mut target_conn = target.connect().await;
+    let tables: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            .fetch_one(&mut target_conn)
+            .await
+            .unwrap();
+    assert_eq!(tables, 0, "nothing was written");
+
+    // A manifest that lies about a row count: the load fails half way and is rolled back
+    // whole, leaving the target empty.
+    copy_dir(&backup, &tampered.path().join("lies"));
+    let lies = tampered.path().join("lies");
+    let mut manifest = manifest;
+    manifest["tables"][1]["rows"] = serde_json::json!(99);
+    std::fs::write(lies.join("manifest.json"), manifest.to_string()).unwrap();
+    let failed = dbbackup(&[
+        "restore",
+        "--from",
+        lies.to_str().unwrap(),
+        "--url",
+        &target.url,
+        "--jobs",
+        "1",
+    ]);
+    assert_eq!(failed.code, 1, "{}", failed.stdout);
+    assert!(
+        failed.stderr.contains("the backup lists 99"),
+        "{}",
+        failed.stderr
+    );
+    assert!(failed.stderr.contains("was removed"), "{}", failed.stderr);
+    let tables: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            .fetch_one(&mut target_conn)
+            .await
+            .unwrap();
+    assert_eq!(tables, 0, "the partial restore was removed");
+
+    // The good backup, then one table again with --tables: refused while it has rows,
+    // replaced with --clean.
+    ok(&[
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--url",
+        &target.url,
+    ]);
+    sqlx::raw_sql("DELETE FROM notes; UPDATE items SET name = 'changed'")
+        .execute(&mut target_conn)
+        .await
+        .unwrap();
+    let selective = dbbackup(&[
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--url",
+        &target.url,
+        "--tables",
+        "items",
+    ]);
+    assert_eq!(selective.code, 1);
+    assert!(
+        selective.stderr.contains("table public.items is not empty"),
+        "{}",
+        selective.stderr
+    );
+    ok(&[
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--url",
+        &target.url,
+        "--tables",
+        "notes",
+    ]);
+    let notes: i64 = sqlx::query_scalar("SELECT count(*) FROM notes")
+        .fetch_one(&mut target_conn)
+        .await
+        .unwrap();
+    assert_eq!(notes, 100);
+    let fk = dbbackup(&[
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--url",
+        &target.url,
+        "--tables",
+        "items",
+        "--clean",
+    ]);
+    assert_eq!(fk.code, 1, "items are referenced by notes: {}", fk.stdout);
+    assert!(fk.stderr.contains("foreign key"), "{}", fk.stderr);
+    let changed: i64 = sqlx::query_scalar("SELECT count(*) FROM items WHERE name = 'changed'")
+        .fetch_one(&mut target_conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        changed, 5000,
+        "the failed selective restore changed nothing"
+    );
+
+    // --clean replaces a whole database.
+    ok(&[
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--url",
+        &target.url,
+        "--clean",
+    ]);
+    ok(&["verify", backup.to_str().unwrap(), "--against", &target.url]);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// Two tables written together in every transaction: a backup taken while the writer runs
+/// must hold the same number of rows in both (one snapshot across both jobs).
+#[tokio::test]
+async fn a_backup_under_concurrent_writes_is_one_consistent_snapshot() {
+    let Some(server) = server() else { return };
+    let source = Database::create(&server, "snapshot").await;
+    source
+        .run(
+            "CREATE TABLE left_side (id bigserial PRIMARY KEY, pad text); \
+              CREATE TABLE right_side (id bigserial PRIMARY KEY, pad text); \
+              INSERT INTO left_side (pad) SELECT repeat('x', 200) FROM generate_series(1, 20000); \
+              INSERT INTO right_side (pad) SELECT repeat('x', 200) FROM generate_series(1, 20000);",
+        )
+        .await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let stop = stop.clone();
+        let mut conn = source.connect().await;
+        tokio::spawn(async move {
+            let mut written = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                sqlx::raw_sql("BEGIN; INSERT INTO left_side (pad) VALUES ('w'); INSERT INTO right_side (pad) VALUES ('w'); COMMIT;")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                written += 1;
+            }
+            written
+        })
+    };
+    let dest = tempfile::tempdir().unwrap();
+    let dest_path = dest.path().to_str().unwrap().to_owned();
+    let url = source.url.clone();
+    let backup = tokio::task::spawn_blocking(move || {
+        ok(&[
+            "backup",
+            "--url",
+            &url,
+            "--dest",
+            &dest_path,
+            "--jobs",
+            "2",
+            "--max-rate",
+            "4M",
+        ])
+    });
+    let _ = backup.await.unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.await.unwrap();
+    assert!(written > 0, "the writer ran during the backup");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(only_backup(dest.path()).join("manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let rows: Vec<u64> = manifest["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|table| table["rows"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0], rows[1], "both tables from one snapshot");
+}
+
+/// `--max-rate` holds a backup to its budget of table bytes a second.
+#[tokio::test]
+async fn max_rate_slows_a_backup_to_its_budget() {
+    let Some(server) = server() else { return };
+    let source = Database::create(&server, "rate").await;
+    // About 1 MB of COPY text.
+    source
+        .run("CREATE TABLE bulk AS SELECT i, repeat('r', 1000) AS pad FROM generate_series(1, 1000) i")
+        .await;
+    let dest = tempfile::tempdir().unwrap();
+    let clock = Instant::now();
+    ok(&[
+        "backup",
+        "--url",
+        &source.url,
+        "--dest",
+        dest.path().to_str().unwrap(),
+        "--max-rate",
+        "400K",
+    ]);
+    let seconds = clock.elapsed().as_secs_f64();
+    assert!(seconds >= 2.0, "1 MB at 400 KB/s took {seconds:.2} s");
+}
