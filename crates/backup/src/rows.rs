@@ -93,6 +93,20 @@ pub fn encode_row(values: &[Value]) -> Vec<u8> {
     out
 }
 
+/// Encodes one value as a server's text protocol gives it: `None` is NULL; bytes from a
+/// binary column, or that are not UTF-8, are a blob; the rest is text. The same as
+/// `encode_row` of the matching [`Value`]s, without building them.
+pub fn encode_text_protocol(out: &mut Vec<u8>, value: Option<&[u8]>, binary: bool) {
+    match value {
+        None => out.push(0),
+        Some(bytes) => {
+            let text = !binary && std::str::from_utf8(bytes).is_ok();
+            out.push(if text { 3 } else { 4 });
+            push_bytes(out, bytes);
+        }
+    }
+}
+
 /// Writes a data file's rows.
 pub struct RowWriter<W: Write> {
     out: W,
@@ -121,6 +135,13 @@ impl<W: Write> RowWriter<W> {
         self.checksum.add(&encoded);
         self.out.write_all(&[1])?;
         self.out.write_all(&encoded)
+    }
+
+    /// Appends a row already encoded (by `encode_row` or `encode_text_protocol`).
+    pub fn write_encoded(&mut self, encoded: &[u8]) -> std::io::Result<()> {
+        self.checksum.add(encoded);
+        self.out.write_all(&[1])?;
+        self.out.write_all(encoded)
     }
 
     /// Writes the trailer and returns the output and the checksum.

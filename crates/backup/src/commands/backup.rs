@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use crate::cli::{BackupArgs, Format};
 use crate::engine::stream::Throttle;
-use crate::engine::{self, postgres, sqlite, sqlite_text};
+use crate::engine::{self, mysql, postgres, sqlite, sqlite_text};
 use crate::error::{BackupError, Result};
 use crate::manifest::{FORMAT, Manifest, Status};
 use crate::runlog::{self, Record};
@@ -132,9 +132,6 @@ async fn dump_into_dest(
 ) -> Dumped {
     let early = |error: BackupError| (error, None);
     target.check().await.map_err(early)?;
-    if matches!(target, Target::Mysql(_)) {
-        return Err(early(engine::not_built(target, "backing up")));
-    }
     std::fs::create_dir_all(&args.dest)
         .map_err(|error| early(BackupError::io("create", &args.dest, &error)))?;
     let name = format!(
@@ -193,7 +190,17 @@ async fn dump_into_dest(
             )
             .await
         }
-        Target::Mysql(_) => Err(engine::not_built(target, "backing up")),
+        Target::Mysql(options) => {
+            mysql::dump(
+                options,
+                &partial,
+                args.compression,
+                args.load.jobs,
+                &throttle,
+                args.json,
+            )
+            .await
+        }
     };
     manifest.finished_at = Utc::now().to_rfc3339();
     match dumped {

@@ -6,7 +6,7 @@ use std::time::Instant;
 use super::verify::{check_hashes, complete_manifest};
 use crate::cli::RestoreArgs;
 use crate::engine::stream::Throttle;
-use crate::engine::{self, postgres_restore, sqlite};
+use crate::engine::{mysql_restore, postgres_restore, sqlite};
 use crate::error::{BackupError, Result};
 use crate::manifest::Manifest;
 use crate::target::Target;
@@ -22,9 +22,6 @@ pub async fn restore(args: RestoreArgs) -> Result {
             manifest.engine,
             target.describe()
         )));
-    }
-    if matches!(target, Target::Mysql(_)) {
-        return Err(engine::not_built(&target, "restoring"));
     }
     let tables = match &args.tables {
         Some(names) => Some(resolve_tables(&manifest, names)?),
@@ -56,7 +53,19 @@ pub async fn restore(args: RestoreArgs) -> Result {
         )
         .await
         .map(|restored| (restored.tables, restored.rows))?,
-        Target::Mysql(_) => return Err(engine::not_built(&target, "restoring")),
+        Target::Mysql(options) => mysql_restore::restore(
+            &args.from,
+            &manifest,
+            options,
+            &target.database(),
+            args.clean,
+            tables.as_deref(),
+            args.load.jobs,
+            &Throttle::new(args.load.max_rate),
+            args.json,
+        )
+        .await
+        .map(|restored| (restored.tables, restored.rows))?,
     };
     let (tables, rows) = restored;
     if args.json {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::cli::{ConnectArgs, VerifyArgs};
 use crate::engine::stream::Lines;
-use crate::engine::{self, postgres, sqlite};
+use crate::engine::{mysql, postgres, sqlite};
 use crate::error::{BackupError, Result};
 use crate::files;
 use crate::manifest::{Encoding, Manifest, Status, TableEntry};
@@ -77,7 +77,7 @@ pub async fn verify(args: VerifyArgs) -> Result {
         let live = match &target {
             Target::Sqlite(path) => sqlite::live_checksums(path, &manifest).await?,
             Target::Postgres(options, _) => postgres::live_checksums(options, &manifest).await?,
-            Target::Mysql(_) => return Err(engine::not_built(&target, "verify --against")),
+            Target::Mysql(options) => mysql::live_checksums(options, &manifest).await?,
         };
         for ((name, checksum), table) in live.iter().zip(&manifest.tables) {
             match checksum {

@@ -1,5 +1,8 @@
 //! Engine-specific dumping and loading: SQLite, PostgreSQL, and MySQL/MariaDB.
 
+pub mod mysql;
+pub mod mysql_restore;
+pub mod mysql_schema;
 pub mod pg_schema;
 pub mod postgres;
 pub mod postgres_restore;
@@ -25,6 +28,14 @@ pub struct Dumped {
     pub schema: Vec<SchemaEntry>,
     /// The data files.
     pub tables: Vec<crate::manifest::TableEntry>,
+}
+
+/// What a restore did.
+pub struct Restored {
+    /// Tables restored.
+    pub tables: usize,
+    /// Rows loaded.
+    pub rows: u64,
 }
 
 /// The refusal for what an engine cannot do yet.

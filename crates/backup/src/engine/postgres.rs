@@ -260,7 +260,7 @@ async fn dump_worker(
         let mut stream = conn.copy_out_raw(&statement).await?;
         while let Some(chunk) = stream.try_next().await? {
             throttle.pace(chunk.len()).await;
-            out.send(chunk).await?;
+            out.send(chunk).await;
         }
         drop(stream);
         let (on_disk, checksum) = out.finish().await?;

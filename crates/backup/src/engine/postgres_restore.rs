@@ -11,6 +11,7 @@ use std::path::Path;
 use sqlx::Executor as _;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 
+use super::Restored;
 use super::pg_schema::{self, Entry};
 use super::postgres::{USER_NAMESPACE, connect, copy_target};
 use super::stream::{Throttle, read_chunks};
@@ -18,14 +19,6 @@ use crate::error::{BackupError, Result};
 use crate::manifest::{Manifest, TableEntry};
 use crate::progress::Progress;
 use crate::target::short;
-
-/// What a restore did.
-pub struct Restored {
-    /// Tables restored.
-    pub tables: usize,
-    /// Rows loaded.
-    pub rows: u64,
-}
 
 /// Post-data entries that only need their own table: built in parallel.
 const PARALLEL_KINDS: [&str; 2] = ["INDEX", "CONSTRAINT"];

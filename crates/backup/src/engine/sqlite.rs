@@ -8,7 +8,7 @@ use futures_util::TryStreamExt as _;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteRow};
 use sqlx::{Connection as _, Executor as _, Row as _, TypeInfo as _, ValueRef as _};
 
-use super::{Dumped, write_schema};
+use super::{Dumped, Restored, write_schema};
 use crate::error::{BackupError, Result};
 use crate::files::{self, Compressed, Compression};
 use crate::manifest::{Encoding, Manifest, TableEntry, sync_dir};
@@ -308,14 +308,6 @@ pub async fn live_checksums(
     }
     conn.execute("COMMIT").await?;
     Ok(out)
-}
-
-/// What a restore did.
-pub struct Restored {
-    /// Tables restored.
-    pub tables: usize,
-    /// Rows inserted.
-    pub rows: u64,
 }
 
 /// Restores a backup (already verified) into a new file at `target`. An existing target

@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 use crate::error::{BackupError, Result};
 use crate::files::{self, Compressed, Compression, Written};
-use crate::rows::Checksum;
+use crate::rows::{Checksum, RowWriter};
 
 /// Chunks in flight between the connection and the file thread.
 const IN_FLIGHT: usize = 16;
@@ -48,21 +48,69 @@ impl LineFile {
     }
 
     /// Queues a chunk (waits while the file thread is behind).
-    pub async fn send(&self, chunk: Bytes) -> Result {
+    pub async fn send(&self, chunk: Bytes) {
         // A closed channel means the thread stopped on an error, which `finish` returns.
         let _ = self.sender.send(chunk).await;
-        Ok(())
     }
 
     /// Waits for the file to be complete and synced.
     pub async fn finish(self) -> Result<(Written, Checksum)> {
         drop(self.sender);
-        let thread = self.thread;
-        tokio::task::spawn_blocking(move || thread.join())
-            .await
-            .map_err(|error| BackupError::failed(format!("a file thread failed: {error}")))?
-            .map_err(|_| BackupError::failed("a file thread panicked"))?
+        join(self.thread).await
     }
+}
+
+/// A data file in dbbackup's row format, written from batches of encoded rows.
+pub struct RowFile {
+    sender: mpsc::Sender<Vec<Vec<u8>>>,
+    thread: std::thread::JoinHandle<Result<(Written, Checksum)>>,
+}
+
+impl RowFile {
+    /// Creates `path` with these columns and starts its thread.
+    pub fn create(path: &Path, compression: Compression, columns: &[String]) -> Result<Self> {
+        let failed = |path: &Path, error: std::io::Error| BackupError::io("write", path, &error);
+        let out = Compressed::create(path, compression)?;
+        let mut writer = RowWriter::new(out, columns).map_err(|error| failed(path, error))?;
+        let (sender, mut receiver) = mpsc::channel::<Vec<Vec<u8>>>(IN_FLIGHT);
+        let path = path.to_owned();
+        let thread = std::thread::spawn(move || {
+            while let Some(batch) = receiver.blocking_recv() {
+                for row in batch {
+                    writer
+                        .write_encoded(&row)
+                        .map_err(|error| failed(&path, error))?;
+                }
+            }
+            let (out, checksum) = writer.finish().map_err(|error| failed(&path, error))?;
+            Ok((
+                out.finish().map_err(|error| failed(&path, error))?,
+                checksum,
+            ))
+        });
+        Ok(Self { sender, thread })
+    }
+
+    /// Queues a batch of encoded rows.
+    pub async fn send(&self, batch: Vec<Vec<u8>>) {
+        // A closed channel means the thread stopped on an error, which `finish` returns.
+        let _ = self.sender.send(batch).await;
+    }
+
+    /// Waits for the file to be complete and synced.
+    pub async fn finish(self) -> Result<(Written, Checksum)> {
+        drop(self.sender);
+        join(self.thread).await
+    }
+}
+
+async fn join(
+    thread: std::thread::JoinHandle<Result<(Written, Checksum)>>,
+) -> Result<(Written, Checksum)> {
+    tokio::task::spawn_blocking(move || thread.join())
+        .await
+        .map_err(|error| BackupError::failed(format!("a file thread failed: {error}")))?
+        .map_err(|_| BackupError::failed("a file thread panicked"))?
 }
 
 /// Splits a byte stream into lines and adds each to a checksum.

@@ -101,22 +101,5 @@ fn real_servers_answer_and_name_a_missing_database() {
                 wrong.stderr
             );
         }
-        if engine == "PostgreSQL" {
-            continue;
-        }
-        let dest = tempfile::tempdir().unwrap();
-        let not_yet = dbbackup(&[
-            "backup",
-            "--url",
-            &url,
-            "--dest",
-            dest.path().to_str().unwrap(),
-        ]);
-        assert_eq!(not_yet.code, 1);
-        assert!(
-            not_yet.stderr.contains("not built yet"),
-            "{}",
-            not_yet.stderr
-        );
     }
 }

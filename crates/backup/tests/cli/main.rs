@@ -3,8 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod connection;
+mod mysql;
+mod mysql_support;
 mod postgres;
 mod postgres_support;
+mod scenarios;
 mod schedule;
 mod sqlite;
 mod support;

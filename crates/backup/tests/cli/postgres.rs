@@ -7,17 +7,8 @@ use std::time::Instant;
 use crate::postgres_support::{
     Database, PAGILA_DATA, PAGILA_SCHEMA, catalog, contents, sequences, server,
 };
+use crate::scenarios::{Server as _, only_backup, refusals};
 use crate::support::{dbbackup, ok};
-
-fn only_backup(dest: &std::path::Path) -> std::path::PathBuf {
-    let found: Vec<_> = std::fs::read_dir(dest)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.is_dir())
-        .collect();
-    assert_eq!(found.len(), 1, "{found:?}");
-    found[0].clone()
-}
 
 #[tokio::test]
 async fn pagila_round_trips_with_identical_schema_data_and_sequences() {
@@ -114,144 +105,13 @@ async fn restores_refuse_non_empty_targets_and_damaged_backups_and_never_leave_h
               INSERT INTO notes SELECT i, 'note' FROM generate_series(1, 100) i;",
         )
         .await;
-    let dest = tempfile::tempdir().unwrap();
-    ok(&[
-        "backup",
-        "--url",
-        &source.url,
-        "--dest",
-        dest.path().to_str().unwrap(),
-    ]);
-    let backup = only_backup(dest.path());
-
-    // Not empty: refused, and the source (here the target) is untouched.
-    let refused = dbbackup(&[
-        "restore",
-        "--from",
-        backup.to_str().unwrap(),
-        "--url",
-        &source.url,
-    ]);
-    assert_eq!(refused.code, 1);
-    assert!(
-        refused.stderr.contains("is not empty"),
-        "{}",
-        refused.stderr
-    );
-    assert!(refused.stderr.contains("--clean"), "{}", refused.stderr);
-    let mut conn = source.connect().await;
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM items")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(count, 5000);
-
-    // A changed data file: refused before anything is written.
     let target = Database::create(&server, "refuse_target").await;
-    let tampered = tempfile::tempdir().unwrap();
-    let copy = tampered.path().join("copy");
-    copy_dir(&backup, &copy);
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(copy.join("manifest.json")).unwrap())
-            .unwrap();
-    let file = copy.join(manifest["tables"][0]["file"].as_str().unwrap());
-    let mut bytes = std::fs::read(&file).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0x55;
-    std::fs::write(&file, bytes).unwrap();
-    let damaged = dbbackup(&[
-        "restore",
-        "--from",
-        copy.to_str().unwrap(),
-        "--url",
-        &target.url,
-    ]);
-    assert_eq!(damaged.code, 1);
-    assert!(
-        damaged.stderr.contains("does not match its checksum"),
-        "{}",
-        damaged.stderr
-    );
-    let mut target_conn = target.connect().await;
-    let tables: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
-            .fetch_one(&mut target_conn)
-            .await
-            .unwrap();
-    assert_eq!(tables, 0, "nothing was written");
+    let dest = tempfile::tempdir().unwrap();
+    let backup = refusals(&source, &target, dest.path()).await;
 
-    // A manifest that lies about a row count: the load fails half way and is rolled back
-    // whole, leaving the target empty.
-    copy_dir(&backup, &tampered.path().join("lies"));
-    let lies = tampered.path().join("lies");
-    let mut manifest = manifest;
-    manifest["tables"][1]["rows"] = serde_json::json!(99);
-    std::fs::write(lies.join("manifest.json"), manifest.to_string()).unwrap();
-    let failed = dbbackup(&[
-        "restore",
-        "--from",
-        lies.to_str().unwrap(),
-        "--url",
-        &target.url,
-        "--jobs",
-        "1",
-    ]);
-    assert_eq!(failed.code, 1, "{}", failed.stdout);
-    assert!(
-        failed.stderr.contains("the backup lists 99"),
-        "{}",
-        failed.stderr
-    );
-    assert!(failed.stderr.contains("was removed"), "{}", failed.stderr);
-    let tables: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
-            .fetch_one(&mut target_conn)
-            .await
-            .unwrap();
-    assert_eq!(tables, 0, "the partial restore was removed");
-
-    // The good backup, then one table again with --tables: refused while it has rows,
-    // replaced with --clean.
-    ok(&[
-        "restore",
-        "--from",
-        backup.to_str().unwrap(),
-        "--url",
-        &target.url,
-    ]);
-    sqlx::raw_sql("DELETE FROM notes; UPDATE items SET name = 'changed'")
-        .execute(&mut target_conn)
-        .await
-        .unwrap();
-    let selective = dbbackup(&[
-        "restore",
-        "--from",
-        backup.to_str().unwrap(),
-        "--url",
-        &target.url,
-        "--tables",
-        "items",
-    ]);
-    assert_eq!(selective.code, 1);
-    assert!(
-        selective.stderr.contains("table public.items is not empty"),
-        "{}",
-        selective.stderr
-    );
-    ok(&[
-        "restore",
-        "--from",
-        backup.to_str().unwrap(),
-        "--url",
-        &target.url,
-        "--tables",
-        "notes",
-    ]);
-    let notes: i64 = sqlx::query_scalar("SELECT count(*) FROM notes")
-        .fetch_one(&mut target_conn)
-        .await
-        .unwrap();
-    assert_eq!(notes, 100);
+    // PostgreSQL keeps foreign keys checked in a selective restore: replacing rows that
+    // others refer to fails, and changes nothing.
+    target.run("UPDATE items SET name = 'changed'").await;
     let fk = dbbackup(&[
         "restore",
         "--from",
@@ -264,38 +124,12 @@ async fn restores_refuse_non_empty_targets_and_damaged_backups_and_never_leave_h
     ]);
     assert_eq!(fk.code, 1, "items are referenced by notes: {}", fk.stdout);
     assert!(fk.stderr.contains("foreign key"), "{}", fk.stderr);
-    let changed: i64 = sqlx::query_scalar("SELECT count(*) FROM items WHERE name = 'changed'")
-        .fetch_one(&mut target_conn)
-        .await
-        .unwrap();
     assert_eq!(
-        changed, 5000,
-        "the failed selective restore changed nothing"
+        target
+            .number("SELECT count(*) FROM items WHERE name = 'changed'")
+            .await,
+        5000
     );
-
-    // --clean replaces a whole database.
-    ok(&[
-        "restore",
-        "--from",
-        backup.to_str().unwrap(),
-        "--url",
-        &target.url,
-        "--clean",
-    ]);
-    ok(&["verify", backup.to_str().unwrap(), "--against", &target.url]);
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let path = entry.path();
-        if path.is_dir() {
-            copy_dir(&path, &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(&path, to.join(entry.file_name())).unwrap();
-        }
-    }
 }
 
 /// Two tables written together in every transaction: a backup taken while the writer runs
