@@ -66,6 +66,9 @@ pub struct ConnectArgs {
     /// A file holding the password.
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+    /// Ask for the password on the terminal (not echoed).
+    #[arg(long, short = 'W')]
+    pub ask_password: bool,
     /// Database name (SQLite: the file).
     #[arg(long)]
     pub db: Option<String>,
@@ -87,6 +90,10 @@ pub struct BackupArgs {
     /// for the engine's own client (`sqlite3 new.db < file.sql`).
     #[arg(long, value_enum, default_value = "dir")]
     pub format: Format,
+    /// A differential backup: store only the tables whose content changed since this full
+    /// backup (a folder in --dest), and refer to its files for the rest.
+    #[arg(long, value_name = "BACKUP")]
+    pub differential_from: Option<PathBuf>,
     /// Post the outcome of every run to this Slack incoming-webhook URL.
     #[arg(long, value_name = "URL")]
     pub notify_slack: Option<String>,

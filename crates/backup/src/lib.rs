@@ -14,6 +14,7 @@ mod files;
 mod manifest;
 mod notify;
 mod progress;
+mod prompt;
 mod rows;
 mod runlog;
 mod target;

@@ -53,6 +53,20 @@ pub struct TableEntry {
     /// PostgreSQL and MySQL: the columns in the data file, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<String>,
+    /// Differential backups: the full backup (a sibling folder) that holds this unchanged
+    /// table's file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+}
+
+impl TableEntry {
+    /// Where the data file is: in the backup, or in its full backup.
+    pub fn data_path(&self, dir: &Path) -> PathBuf {
+        match (&self.base, dir.parent()) {
+            (Some(base), Some(parent)) => parent.join(base).join(&self.file),
+            _ => dir.join(&self.file),
+        }
+    }
 }
 
 /// The encoding of a data file (before compression).
@@ -104,6 +118,9 @@ pub struct Manifest {
     pub schema: Vec<SchemaEntry>,
     /// Table data, in restore order.
     pub tables: Vec<TableEntry>,
+    /// Differential backups: the full backup (a sibling folder) unchanged tables come from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub based_on: Option<String>,
 }
 
 impl Manifest {
@@ -146,9 +163,13 @@ impl Manifest {
         write().map_err(|error| BackupError::io("write", &path, &error))
     }
 
-    /// Bytes of every file listed.
+    /// Bytes of the data files this backup holds itself (not those of its full backup).
     pub fn total_bytes(&self) -> u64 {
-        self.tables.iter().map(|table| table.bytes).sum()
+        self.tables
+            .iter()
+            .filter(|table| table.base.is_none())
+            .map(|table| table.bytes)
+            .sum()
     }
 }
 

@@ -273,6 +273,9 @@ fn password(args: &ConnectArgs) -> Result<Option<String>> {
     if let Some(password) = &args.password {
         return Ok(Some(password.clone()));
     }
+    if args.ask_password {
+        return crate::prompt::password("password: ").map(Some);
+    }
     let engine_variable = match args.engine {
         Some(Engine::Postgres) => "PGPASSWORD",
         Some(Engine::Mysql) => "MYSQL_PWD",

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 
+use super::differential;
 use crate::cli::{BackupArgs, Format};
 use crate::engine::stream::Throttle;
 use crate::engine::{self, mysql, postgres, sqlite, sqlite_text};
@@ -31,6 +32,12 @@ pub async fn backup(args: BackupArgs) -> Result {
     let target = Target::from_args(&args.connect)?;
     let made = run_once(&args, &target).await?;
     let rows: u64 = made.manifest.tables.iter().map(|table| table.rows).sum();
+    let unchanged = made
+        .manifest
+        .tables
+        .iter()
+        .filter(|table| table.base.is_some())
+        .count();
     if args.json {
         let summary = serde_json::json!({
             "backup": made.dir,
@@ -39,6 +46,8 @@ pub async fn backup(args: BackupArgs) -> Result {
             "tables": made.manifest.tables.len(),
             "rows": rows,
             "bytes": made.bytes,
+            "basedOn": made.manifest.based_on,
+            "unchanged": unchanged,
             "seconds": made.seconds,
         });
         println!("{summary:#}");
@@ -62,6 +71,9 @@ pub async fn backup(args: BackupArgs) -> Result {
             made.bytes,
             made.dir.display()
         );
+        if let Some(base) = &made.manifest.based_on {
+            println!("differential: {unchanged} unchanged tables are read from {base}");
+        }
     }
     Ok(())
 }
@@ -134,6 +146,17 @@ async fn dump_into_dest(
     target.check().await.map_err(early)?;
     std::fs::create_dir_all(&args.dest)
         .map_err(|error| early(BackupError::io("create", &args.dest, &error)))?;
+    let base = match &args.differential_from {
+        Some(_) if args.format == Format::Sql => {
+            return Err(early(BackupError::usage(
+                "--differential-from makes a backup folder; it cannot be combined with --format sql",
+            )));
+        }
+        Some(from) => {
+            Some(differential::base(from, &args.dest, target, args.compression).map_err(early)?)
+        }
+        None => None,
+    };
     let name = format!(
         "{}-{}",
         safe_name(&target.database()),
@@ -153,6 +176,7 @@ async fn dump_into_dest(
         settings: serde_json::Map::new(),
         schema: Vec::new(),
         tables: Vec::new(),
+        based_on: None,
     };
     if args.format == Format::Sql {
         // One plain file for the engine's own client; no manifest (restore and verify read
@@ -210,6 +234,19 @@ async fn dump_into_dest(
             manifest.settings = dumped.settings;
             manifest.schema = dumped.schema;
             manifest.tables = dumped.tables;
+            let referenced = match &base {
+                Some(base) => {
+                    manifest.based_on = Some(base.name.clone());
+                    differential::reference_unchanged(&partial, &mut manifest.tables, base)
+                }
+                None => Ok(0),
+            };
+            if let Err(error) = referenced {
+                manifest.status = Status::Failed;
+                manifest.error = Some(error.message.clone());
+                let _ = manifest.write(&partial);
+                return Err((error, Some(manifest)));
+            }
             let finished = manifest.write(&partial).and_then(|()| {
                 std::fs::rename(&partial, args.dest.join(&name))
                     .map_err(|error| BackupError::io("rename", &partial, &error))

@@ -19,6 +19,7 @@ pub fn list(args: &ListArgs) -> Result {
                     "startedAt": manifest.started_at,
                     "tables": manifest.tables.len(),
                     "bytes": manifest.total_bytes(),
+                    "basedOn": manifest.based_on,
                     "error": manifest.error,
                 }),
                 Err(why) => {
@@ -41,12 +42,17 @@ pub fn list(args: &ListArgs) -> Result {
             .unwrap_or_default();
         match &backup.manifest {
             Ok(manifest) if manifest.status == Status::Complete => println!(
-                "{name}  ok      {} {}  {} tables  {} bytes  {}",
+                "{name}  ok      {} {}  {} tables  {} bytes  {}{}",
                 manifest.engine,
                 manifest.database,
                 manifest.tables.len(),
                 manifest.total_bytes(),
-                manifest.started_at
+                manifest.started_at,
+                manifest
+                    .based_on
+                    .as_ref()
+                    .map(|base| format!("  differential of {base}"))
+                    .unwrap_or_default()
             ),
             Ok(manifest) => println!(
                 "{name}  FAILED  {}",

@@ -1,6 +1,7 @@
 //! One module per command.
 
 mod backup;
+mod differential;
 mod list;
 mod restore;
 mod schedule;

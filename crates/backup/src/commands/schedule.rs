@@ -95,9 +95,11 @@ fn apply_retention(args: &ScheduleArgs, target: &Target) -> Result {
     for found in scan(&args.backup.dest)? {
         match &found.manifest {
             Ok(manifest) if manifest.database != database => {}
-            Ok(manifest) if manifest.status == Status::Complete => {
-                good.push((found.dir.clone(), manifest.started_at.clone()))
-            }
+            Ok(manifest) if manifest.status == Status::Complete => good.push((
+                found.dir.clone(),
+                manifest.started_at.clone(),
+                manifest.based_on.clone(),
+            )),
             _ => bad.push(found.dir.clone()),
         }
     }
@@ -107,12 +109,31 @@ fn apply_retention(args: &ScheduleArgs, target: &Target) -> Result {
         Utc::now() - chrono::Duration::days(i64::try_from(days).unwrap_or(i64::MAX / 86_400))
     });
     let newest = good.len().saturating_sub(1);
+    let doomed: Vec<bool> = good
+        .iter()
+        .enumerate()
+        .map(|(index, (_, started_at, _))| {
+            let too_old = cutoff.is_some_and(|cutoff| {
+                chrono::DateTime::parse_from_rfc3339(started_at)
+                    .is_ok_and(|started| started < cutoff)
+            });
+            index < newest && (index < keep_from || too_old)
+        })
+        .collect();
+    // A full backup stays while a kept differential backup reads from it.
+    let needed: Vec<&String> = good
+        .iter()
+        .zip(&doomed)
+        .filter(|(_, doomed)| !**doomed)
+        .filter_map(|((_, _, base), _)| base.as_ref())
+        .collect();
     let mut oldest_kept: Option<std::path::PathBuf> = None;
-    for (index, (dir, started_at)) in good.iter().enumerate() {
-        let too_old = cutoff.is_some_and(|cutoff| {
-            chrono::DateTime::parse_from_rfc3339(started_at).is_ok_and(|started| started < cutoff)
-        });
-        if index < newest && (index < keep_from || too_old) {
+    for ((dir, _, _), doomed) in good.iter().zip(doomed) {
+        let name = dir
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned());
+        let is_needed = name.is_some_and(|name| needed.contains(&&name));
+        if doomed && !is_needed {
             remove(dir)?;
         } else if oldest_kept.is_none() {
             oldest_kept = Some(dir.clone());

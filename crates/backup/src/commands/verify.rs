@@ -29,18 +29,28 @@ pub fn complete_manifest(dir: &Path) -> Result<Manifest> {
 /// Every file's SHA-256 against the manifest: catches truncation and tampering before a
 /// restore writes anything.
 pub fn check_hashes(dir: &Path, manifest: &Manifest) -> Result {
+    if let Some(base) = &manifest.based_on {
+        let base_dir = dir.parent().unwrap_or(dir).join(base);
+        if !base_dir.join(crate::manifest::FILE).is_file() {
+            return Err(BackupError::failed(format!(
+                "{} is a differential backup of {base}, which is not beside it any more",
+                dir.display()
+            ))
+            .hint("a differential backup needs its full backup in the same folder; nothing was restored"));
+        }
+    }
     let listed = manifest
         .schema
         .iter()
-        .map(|schema| (&schema.file, &schema.sha256))
+        .map(|schema| (&schema.file, dir.join(&schema.file), &schema.sha256))
         .chain(
             manifest
                 .tables
                 .iter()
-                .map(|table| (&table.file, &table.sha256)),
+                .map(|table| (&table.file, table.data_path(dir), &table.sha256)),
         );
-    for (file, expected) in listed {
-        let actual = files::sha256_of(&dir.join(file))?;
+    for (file, path, expected) in listed {
+        let actual = files::sha256_of(&path)?;
         if &actual != expected {
             return Err(BackupError::failed(format!(
                 "{file} in {} does not match its checksum: the backup is damaged or was changed",
@@ -125,7 +135,7 @@ pub async fn verify(args: VerifyArgs) -> Result {
 
 /// Decompresses and decodes a data file, as its encoding says, into its checksum.
 fn decoded_checksum(dir: &Path, manifest: &Manifest, table: &TableEntry) -> Result<Checksum> {
-    let path = dir.join(&table.file);
+    let path = table.data_path(dir);
     let mut input = files::open(&path, manifest.compression)?;
     match table.encoding {
         Encoding::Rows => {

@@ -228,6 +228,7 @@ async fn dump_worker(
                 encoding: Encoding::Rows,
                 sql_name: Some(quote(name)),
                 columns: columns.names.clone(),
+                base: None,
             },
         ));
         progress.borrow().done();

@@ -290,7 +290,7 @@ fn render_inserts(
     manifest: &Manifest,
     entry: &TableEntry,
 ) -> Result<mpsc::Receiver<Result<(String, u64)>>> {
-    let mut reader = RowReader::new(files::open(&dir.join(&entry.file), manifest.compression)?)?;
+    let mut reader = RowReader::new(files::open(&entry.data_path(dir), manifest.compression)?)?;
     let columns: Vec<String> = reader.columns.iter().map(|column| quote(column)).collect();
     let head = format!(
         "INSERT INTO {} ({}) VALUES ",

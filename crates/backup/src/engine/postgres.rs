@@ -30,6 +30,9 @@ pub(super) const SESSION: &str = "SET DateStyle = 'ISO, MDY'; SET IntervalStyle 
     SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0; \
     SELECT pg_catalog.set_config('search_path', '', false);";
 
+/// Bytes of `COPY` text handed to the file thread at once.
+const BATCH_BYTES: usize = 256 * 1024;
+
 /// Namespaces that belong to the server, not the database's owner.
 pub(super) const USER_NAMESPACE: &str =
     "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'";
@@ -258,11 +261,21 @@ async fn dump_worker(
         let out = LineFile::create(&dir.join(&file), compression)?;
         let statement = format!("COPY {} TO STDOUT", copy_target(&sql_name, &table.columns));
         let mut stream = conn.copy_out_raw(&statement).await?;
+        // The server sends a message per row: handing the file thread a batch at a time
+        // keeps the channel (and thread wake-ups) out of the per-row cost.
+        let mut batch = Vec::with_capacity(BATCH_BYTES + 64 * 1024);
         while let Some(chunk) = stream.try_next().await? {
-            throttle.pace(chunk.len()).await;
-            out.send(chunk).await;
+            batch.extend_from_slice(&chunk);
+            if batch.len() >= BATCH_BYTES {
+                let full =
+                    std::mem::replace(&mut batch, Vec::with_capacity(BATCH_BYTES + 64 * 1024));
+                throttle.pace(full.len()).await;
+                out.send(full.into()).await;
+            }
         }
         drop(stream);
+        throttle.pace(batch.len()).await;
+        out.send(batch.into()).await;
         let (on_disk, checksum) = out.finish().await?;
         written.push((
             index,
@@ -277,6 +290,7 @@ async fn dump_worker(
                 encoding: Encoding::Copy,
                 sql_name: Some(sql_name),
                 columns: table.columns.clone(),
+                base: None,
             },
         ));
         progress.borrow().done();

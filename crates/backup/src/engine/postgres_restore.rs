@@ -244,7 +244,7 @@ async fn copy_in(
     statement: &str,
     throttle: &Throttle,
 ) -> Result<u64> {
-    let mut chunks = read_chunks(&dir.join(&entry.file), manifest.compression)?;
+    let mut chunks = read_chunks(&entry.data_path(dir), manifest.compression)?;
     let mut copy = conn
         .copy_in_raw(statement)
         .await

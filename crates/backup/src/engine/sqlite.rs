@@ -270,6 +270,7 @@ pub async fn dump(
             encoding: Encoding::Rows,
             sql_name: None,
             columns: Vec::new(),
+            base: None,
         });
         progress.done();
     }
@@ -474,7 +475,7 @@ async fn load_table(
     entry: &TableEntry,
     progress: &mut Progress,
 ) -> Result<u64> {
-    let mut reader = RowReader::new(files::open(&dir.join(&entry.file), compression)?)?;
+    let mut reader = RowReader::new(files::open(&entry.data_path(dir), compression)?)?;
     let columns: Vec<String> = reader
         .columns
         .iter()

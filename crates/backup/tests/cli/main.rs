@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod connection;
+mod differential;
 mod mysql;
 mod mysql_support;
 mod postgres;

@@ -182,3 +182,67 @@ async fn a_backup_under_concurrent_writes_is_one_consistent_snapshot() {
     );
     assert_eq!(rows[0], rows[1], "both tables from one snapshot");
 }
+
+/// `--ask-password` (`-W`): typed on a terminal (util-linux `script` gives it one), used,
+/// and never shown.
+#[tokio::test]
+async fn a_password_typed_at_the_prompt_is_used_and_not_shown() {
+    use sqlx::{Connection as _, Executor as _};
+    let Some(server) = server() else { return };
+    let database = Database::create(&server, "prompt").await;
+    let user = format!("dbbackup_prompt_{}", std::process::id());
+    let mut admin = sqlx::mysql::MySqlConnection::connect(&server)
+        .await
+        .unwrap();
+    admin
+        .execute(sqlx::AssertSqlSafe(format!(
+            "CREATE USER '{user}'@'%' IDENTIFIED BY 'Typed-Secret-9'; \
+             GRANT ALL ON `{}`.* TO '{user}'@'%'",
+            database.name
+        )))
+        .await
+        .unwrap();
+    let host = server
+        .rsplit_once('@')
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map(|(host, _)| host)
+        .unwrap();
+    for (typed, code) in [("Typed-Secret-9", 0), ("wrong", 1)] {
+        let command = format!(
+            "{} test-connection --url mysql://{user}@{host}/{} --ask-password",
+            env!("CARGO_BIN_EXE_dbbackup"),
+            database.name
+        );
+        let mut child = std::process::Command::new("script")
+            .args(["-q", "-e", "-c", &command, "/dev/null"])
+            .env("TERM", "xterm")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Typed once the prompt has the terminal in raw mode.
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        {
+            use std::io::Write as _;
+            let mut stdin = child.stdin.take().unwrap();
+            write!(stdin, "{typed}\r").unwrap();
+        }
+        let output = child.wait_with_output().unwrap();
+        let shown = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(code), "{shown}");
+        assert!(shown.contains("password:"), "{shown}");
+        assert!(
+            !shown.contains(typed),
+            "the password is not echoed: {shown}"
+        );
+        if code == 0 {
+            assert!(shown.contains("connected to MySQL"), "{shown}");
+        } else {
+            assert!(shown.contains("Access denied"), "{shown}");
+        }
+    }
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("DROP USER '{user}'@'%'")))
+        .await
+        .unwrap();
+}

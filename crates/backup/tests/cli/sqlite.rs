@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use sqlx::Executor as _;
 
+use crate::scenarios::only_backup;
 use crate::support::{dbbackup, ok, open, rows, schema};
 
 /// A database with a bit of everything SQLite has.
@@ -87,7 +88,7 @@ pub fn url(path: &Path) -> String {
 }
 
 /// The sample database backed up: (source, destination folder, backup folder).
-async fn backed_up(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+pub async fn backed_up(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let source = dir.join("shop.db");
     sample(&source).await;
     let dest = dir.join("backups");
@@ -104,7 +105,7 @@ async fn backed_up(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
 
 /// The sample's schema (through `sqlite_master`) and every table's rows (through `quote()`)
 /// are the same in both files.
-async fn assert_same_sample(restored: &Path, source: &Path) {
+pub async fn assert_same_sample(restored: &Path, source: &Path) {
     assert_eq!(schema(restored).await, schema(source).await);
     for (table, order) in [
         ("customers", "rowid"),
@@ -122,16 +123,6 @@ async fn assert_same_sample(restored: &Path, source: &Path) {
 }
 
 /// The single backup folder in `dest`.
-fn only_backup(dest: &Path) -> PathBuf {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dest)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.is_dir())
-        .collect();
-    assert_eq!(found.len(), 1, "{found:?}");
-    found.remove(0)
-}
-
 #[tokio::test]
 async fn a_database_round_trips_with_its_schema_data_rowids_and_sequences() {
     let dir = tempfile::tempdir().unwrap();
