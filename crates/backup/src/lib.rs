@@ -15,6 +15,7 @@ mod manifest;
 mod notify;
 mod progress;
 mod prompt;
+mod remote;
 mod rows;
 mod runlog;
 mod target;

@@ -1,7 +1,8 @@
-//! `dbbackup-log.jsonl` in the destination folder: one line per backup run, good or not.
+//! `dbbackup-log.jsonl` in the destination folder (for S3 destinations, in
+//! `$XDG_STATE_HOME/dbbackup/`): one line per backup run, good or not.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -26,6 +27,19 @@ pub struct Record<'a> {
     pub database: &'a str,
     /// The error of a failed run.
     pub error: Option<&'a str>,
+}
+
+/// Where runs to S3 are logged: `$XDG_STATE_HOME/dbbackup` (`~/.local/state/dbbackup`),
+/// created if needed; `None` when there is no home to put it in.
+pub fn local_dir() -> Option<PathBuf> {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state"))
+        })?;
+    let dir = state.join("dbbackup");
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir)
 }
 
 /// The log's file name.

@@ -12,6 +12,7 @@ use crate::engine::stream::Throttle;
 use crate::engine::{self, mysql, postgres, sqlite, sqlite_text};
 use crate::error::{BackupError, Result};
 use crate::manifest::{FORMAT, Manifest, Status};
+use crate::remote::{Remote, Staging};
 use crate::runlog::{self, Record};
 use crate::target::Target;
 
@@ -82,7 +83,26 @@ pub async fn backup(args: BackupArgs) -> Result {
 pub async fn run_once(args: &BackupArgs, target: &Target) -> Result<Made> {
     let clock = Instant::now();
     let started = Utc::now();
-    let outcome = dump_into_dest(args, target, started).await;
+    let remote = Remote::parse(&args.dest)?;
+    if remote.is_some() && (args.format == Format::Sql || args.differential_from.is_some()) {
+        return Err(BackupError::usage(
+            "--format sql and --differential-from need a local --dest folder",
+        ));
+    }
+    // An S3 backup is made in a local staging folder, then uploaded.
+    let staging = match &remote {
+        Some(_) => Some(Staging::new()?),
+        None => None,
+    };
+    let dest = staging
+        .as_ref()
+        .map_or_else(|| args.dest.clone(), |staging| staging.path.clone());
+    let mut outcome = dump_into_dest(args, &dest, target, started).await;
+    if let (Some(remote), Ok((name, manifest))) = (&remote, &outcome)
+        && let Err(error) = remote.upload(&dest.join(name), name).await
+    {
+        outcome = Err((error, Some(manifest.clone())));
+    }
     let seconds = clock.elapsed().as_secs_f64();
     let (status, error_text, manifest) = match &outcome {
         Ok((_, manifest)) => ("complete", None, Some(manifest)),
@@ -94,15 +114,19 @@ pub async fn run_once(args: &BackupArgs, target: &Target) -> Result<Made> {
     };
     let started_at = started.to_rfc3339();
     let finished_at = Utc::now().to_rfc3339();
-    if args.dest.is_dir() {
+    let log_dir = match &remote {
+        Some(_) => runlog::local_dir(),
+        None => Some(args.dest.clone()),
+    };
+    if let Some(log_dir) = log_dir.filter(|dir| dir.is_dir()) {
         runlog::append(
-            &args.dest,
+            &log_dir,
             &Record {
                 started_at: &started_at,
                 finished_at: &finished_at,
                 status,
                 duration_secs: seconds,
-                bytes: bytes_of(&args.dest, &name, manifest),
+                bytes: bytes_of(&dest, &name, manifest),
                 tables: manifest.map_or(0, |manifest| manifest.tables.len()),
                 backup: &name,
                 database: &target.describe(),
@@ -115,7 +139,7 @@ pub async fn run_once(args: &BackupArgs, target: &Target) -> Result<Made> {
             None => format!(
                 ":white_check_mark: dbbackup: backup of {} complete in {seconds:.1} s ({} bytes): {name}",
                 target.describe(),
-                bytes_of(&args.dest, &name, manifest)
+                bytes_of(&dest, &name, manifest)
             ),
             Some(error) => format!(
                 ":x: dbbackup: backup of {} failed: {error}",
@@ -126,8 +150,10 @@ pub async fn run_once(args: &BackupArgs, target: &Target) -> Result<Made> {
     }
     match outcome {
         Ok((name, manifest)) => Ok(Made {
-            bytes: bytes_of(&args.dest, &name, Some(&manifest)),
-            dir: args.dest.join(name),
+            bytes: bytes_of(&dest, &name, Some(&manifest)),
+            dir: remote
+                .as_ref()
+                .map_or_else(|| args.dest.join(&name), |remote| remote.url(&name).into()),
             manifest,
             seconds,
         }),
@@ -139,13 +165,14 @@ type Dumped = std::result::Result<(String, Manifest), (BackupError, Option<Manif
 
 async fn dump_into_dest(
     args: &BackupArgs,
+    dest: &std::path::Path,
     target: &Target,
     started: chrono::DateTime<Utc>,
 ) -> Dumped {
     let early = |error: BackupError| (error, None);
     target.check().await.map_err(early)?;
-    std::fs::create_dir_all(&args.dest)
-        .map_err(|error| early(BackupError::io("create", &args.dest, &error)))?;
+    std::fs::create_dir_all(dest)
+        .map_err(|error| early(BackupError::io("create", dest, &error)))?;
     let base = match &args.differential_from {
         Some(_) if args.format == Format::Sql => {
             return Err(early(BackupError::usage(
@@ -153,7 +180,7 @@ async fn dump_into_dest(
             )));
         }
         Some(from) => {
-            Some(differential::base(from, &args.dest, target, args.compression).map_err(early)?)
+            Some(differential::base(from, dest, target, args.compression).map_err(early)?)
         }
         None => None,
     };
@@ -185,17 +212,17 @@ async fn dump_into_dest(
             return Err(early(engine::not_built(target, "--format sql")));
         };
         let file = format!("{name}.sql");
-        let partial = args.dest.join(format!("{file}.partial"));
+        let partial = dest.join(format!("{file}.partial"));
         if let Err(error) = sqlite_text::dump_sql(path, &partial).await {
             let _ = std::fs::remove_file(&partial);
             return Err(early(error));
         }
-        std::fs::rename(&partial, args.dest.join(&file))
+        std::fs::rename(&partial, dest.join(&file))
             .map_err(|error| early(BackupError::io("rename", &partial, &error)))?;
         manifest.status = Status::Complete;
         return Ok((file, manifest));
     }
-    let partial = args.dest.join(format!("{name}.partial"));
+    let partial = dest.join(format!("{name}.partial"));
     std::fs::create_dir(&partial)
         .map_err(|error| early(BackupError::io("create", &partial, &error)))?;
 
@@ -248,7 +275,7 @@ async fn dump_into_dest(
                 return Err((error, Some(manifest)));
             }
             let finished = manifest.write(&partial).and_then(|()| {
-                std::fs::rename(&partial, args.dest.join(&name))
+                std::fs::rename(&partial, dest.join(&name))
                     .map_err(|error| BackupError::io("rename", &partial, &error))
             });
             match finished {

@@ -3,10 +3,14 @@
 use crate::cli::ListArgs;
 use crate::error::Result;
 use crate::manifest::{Status, scan};
+use crate::remote::Remote;
 
 /// `dbbackup list`.
-pub fn list(args: &ListArgs) -> Result {
-    let found = scan(&args.dest)?;
+pub async fn list(args: &ListArgs) -> Result {
+    let found = match Remote::parse(&args.dest)? {
+        Some(remote) => remote.scan().await?,
+        None => scan(&args.dest)?,
+    };
     if args.json {
         let rows: Vec<_> = found
             .iter()

@@ -25,7 +25,7 @@ pub async fn run(command: Command) -> Result {
         }
         Command::Backup(args) => backup::backup(args).await,
         Command::Restore(args) => restore::restore(args).await,
-        Command::List(args) => list::list(&args),
+        Command::List(args) => list::list(&args).await,
         Command::Verify(args) => verify::verify(args).await,
         Command::Schedule(args) => schedule::schedule(args).await,
     }

@@ -12,7 +12,9 @@ use crate::manifest::Manifest;
 use crate::target::Target;
 
 /// `dbbackup restore`.
-pub async fn restore(args: RestoreArgs) -> Result {
+pub async fn restore(mut args: RestoreArgs) -> Result {
+    let (from, _staging) = crate::remote::fetch(&args.from).await?;
+    args.from = from;
     let manifest = complete_manifest(&args.from)?;
     let target = Target::from_args(&args.connect)?;
     if target.engine().name() != manifest.engine {

@@ -11,6 +11,7 @@ use super::backup::{run_once, safe_name};
 use crate::cli::ScheduleArgs;
 use crate::error::{BackupError, Result};
 use crate::manifest::{Status, scan};
+use crate::remote::Remote;
 use crate::target::Target;
 
 /// `dbbackup schedule`.
@@ -42,7 +43,7 @@ pub async fn schedule(args: ScheduleArgs) -> Result {
             Ok(made) => println!("backed up {} to {}", target.describe(), made.dir.display()),
             Err(error) => eprintln!("{error}"),
         }
-        apply_retention(&args, &target)?;
+        apply_retention(&args, &target).await?;
         runs += 1;
         if args.runs.is_some_and(|limit| runs >= limit) {
             return Ok(());
@@ -85,14 +86,19 @@ async fn stop_signal() {
 
 /// Deletes this database's good backups beyond `--keep` or older than `--keep-days` (never
 /// the newest), and failed or interrupted runs older than the oldest good one kept.
-fn apply_retention(args: &ScheduleArgs, target: &Target) -> Result {
+async fn apply_retention(args: &ScheduleArgs, target: &Target) -> Result {
     if args.keep.is_none() && args.keep_days.is_none() {
         return Ok(());
     }
     let database = target.database();
     let mut good = Vec::new();
     let mut bad = Vec::new();
-    for found in scan(&args.backup.dest)? {
+    let remote = Remote::parse(&args.backup.dest)?;
+    let found = match &remote {
+        Some(remote) => remote.scan().await?,
+        None => scan(&args.backup.dest)?,
+    };
+    for found in found {
         match &found.manifest {
             Ok(manifest) if manifest.database != database => {}
             Ok(manifest) if manifest.status == Status::Complete => good.push((
@@ -134,7 +140,7 @@ fn apply_retention(args: &ScheduleArgs, target: &Target) -> Result {
             .map(|name| name.to_string_lossy().into_owned());
         let is_needed = name.is_some_and(|name| needed.contains(&&name));
         if doomed && !is_needed {
-            remove(dir)?;
+            remove(remote.as_ref(), dir).await?;
         } else if oldest_kept.is_none() {
             oldest_kept = Some(dir.clone());
         }
@@ -146,14 +152,25 @@ fn apply_retention(args: &ScheduleArgs, target: &Target) -> Result {
                 .file_name()
                 .is_some_and(|name| name.to_string_lossy().starts_with(&prefix))
             {
-                remove(dir)?;
+                remove(remote.as_ref(), dir).await?;
             }
         }
     }
     Ok(())
 }
 
-fn remove(dir: &std::path::Path) -> Result {
+async fn remove(remote: Option<&Remote>, dir: &std::path::Path) -> Result {
     eprintln!("dbbackup: retention: deleting {}", dir.display());
-    std::fs::remove_dir_all(dir).map_err(|error| BackupError::io("delete", dir, &error))
+    match remote {
+        Some(remote) => {
+            let name = dir
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            remote.delete(&name).await
+        }
+        None => {
+            std::fs::remove_dir_all(dir).map_err(|error| BackupError::io("delete", dir, &error))
+        }
+    }
 }

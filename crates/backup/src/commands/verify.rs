@@ -64,7 +64,8 @@ pub fn check_hashes(dir: &Path, manifest: &Manifest) -> Result {
 
 /// `dbbackup verify <backup> [--against URL]`.
 pub async fn verify(args: VerifyArgs) -> Result {
-    let dir = &args.backup;
+    let (dir, _staging) = crate::remote::fetch(&args.backup).await?;
+    let dir = &dir;
     let manifest = complete_manifest(dir)?;
     check_hashes(dir, &manifest)?;
     for table in &manifest.tables {
@@ -106,7 +107,7 @@ pub async fn verify(args: VerifyArgs) -> Result {
     let rows: u64 = manifest.tables.iter().map(|table| table.rows).sum();
     if args.json {
         let report = serde_json::json!({
-            "backup": dir,
+            "backup": args.backup,
             "ok": differences.is_empty(),
             "tables": manifest.tables.len(),
             "rows": rows,
@@ -116,7 +117,7 @@ pub async fn verify(args: VerifyArgs) -> Result {
     } else {
         println!(
             "{}: {} tables, {rows} rows; every file matches its checksum and decodes",
-            dir.display(),
+            args.backup.display(),
             manifest.tables.len()
         );
         for difference in &differences {

@@ -8,6 +8,7 @@ mod mysql;
 mod mysql_support;
 mod postgres;
 mod postgres_support;
+mod s3;
 mod scenarios;
 mod schedule;
 mod sqlite;

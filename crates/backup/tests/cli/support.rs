@@ -15,6 +15,11 @@ pub struct Run {
 
 /// Runs `dbbackup <args>`.
 pub fn dbbackup(args: &[&str]) -> Run {
+    dbbackup_with(args, &[])
+}
+
+/// Runs `dbbackup <args>` with these environment variables.
+pub fn dbbackup_with(args: &[&str], env: &[(&str, &str)]) -> Run {
     let Output {
         status,
         stdout,
@@ -22,6 +27,7 @@ pub fn dbbackup(args: &[&str]) -> Run {
     } = Command::new(env!("CARGO_BIN_EXE_dbbackup"))
         .args(args)
         .env_remove("DBBACKUP_PASSWORD")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     Run {
