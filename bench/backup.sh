@@ -2,7 +2,7 @@
 # dbbackup against the engines' own tools on ~1 GB databases, all in the same run:
 # PostgreSQL (pgbench -i plus a wide table) against pg_dump -Fd -j 2 / pg_restore -j 2, and
 # MariaDB (the same shapes) against mariadb-dump / mariadb. mydumper is not in Debian 12.
-# Usage: bench/backup.sh [pgbench scale] [wide rows] [rounds]   (defaults 70 500000 1)
+# Usage: bench/backup.sh [pgbench scale] [wide rows] [rounds]   (defaults 70 500000 2)
 # Needs: PostgreSQL and MariaDB on 127.0.0.1 (roles as in .ci/run), their client tools.
 # Results go to docs/perf.md ("Database backup utility") by hand, with the date and this command.
 set -euo pipefail
@@ -12,7 +12,7 @@ cargo build --release --locked -p groundwork-backup --bin dbbackup
 dbbackup="$CARGO_TARGET_DIR/release/dbbackup"
 scale="${1:-70}"
 wide_rows="${2:-500000}"
-rounds="${3:-1}"
+rounds="${3:-2}"
 work="${BACKUP_BENCH_DIR:-$HOME/.cache/groundwork/backup-bench}"
 mkdir -p "$work"
 export PGHOST=127.0.0.1 PGUSER="${BENCH_PGUSER:-groundwork_test}"
@@ -37,7 +37,7 @@ pgbench -i -q -s "$scale" bench_backup_src > /dev/null 2>&1
 psql -q -d bench_backup_src -c "CREATE TABLE wide AS SELECT i AS id, md5(i::text) AS a, md5((i + 1)::text) AS b,
     i * 1.5 AS amount, now() - i * interval '1 minute' AS at, jsonb_build_object('n', i, 'tag', 'tag' || i % 100) AS doc,
     repeat('w', 200) AS pad FROM generate_series(1, $wide_rows) i; ALTER TABLE wide ADD PRIMARY KEY (id);
-    CREATE INDEX wide_at ON wide (at);" -c "VACUUM ANALYZE"
+    CREATE INDEX wide_at ON wide (at);" -c "SET client_min_messages = error" -c "VACUUM ANALYZE"
 echo "PostgreSQL database: $(psql -Atc "SELECT pg_size_pretty(pg_database_size('bench_backup_src'))" -d bench_backup_src)"
 
 echo "== generating MariaDB: the same tables" >&2

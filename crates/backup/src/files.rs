@@ -50,10 +50,15 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-/// A compressing writer to a new file.
+/// A compressing writer to a new file. Small writes (a row at a time) are gathered into
+/// [`GATHER`] bytes before the encoder sees them.
 pub struct Compressed {
     encoder: Encoder,
+    pending: Vec<u8>,
 }
+
+/// Bytes gathered before a write to the encoder.
+const GATHER: usize = 128 * 1024;
 
 enum Encoder {
     Zstd(zstd::stream::write::Encoder<'static, Hashing<BufWriter<File>>>),
@@ -92,11 +97,24 @@ impl Compressed {
                 flate2::Compression::default(),
             )),
         };
-        Ok(Self { encoder })
+        Ok(Self {
+            encoder,
+            pending: Vec::with_capacity(GATHER),
+        })
+    }
+
+    fn drain(&mut self) -> std::io::Result<()> {
+        match &mut self.encoder {
+            Encoder::Zstd(encoder) => encoder.write_all(&self.pending)?,
+            Encoder::Gzip(encoder) => encoder.write_all(&self.pending)?,
+        }
+        self.pending.clear();
+        Ok(())
     }
 
     /// Ends the stream, syncs the file to disk, and returns its size and hash.
-    pub fn finish(self) -> std::io::Result<Written> {
+    pub fn finish(mut self) -> std::io::Result<Written> {
+        self.drain()?;
         let hashing = match self.encoder {
             Encoder::Zstd(encoder) => encoder.finish()?,
             Encoder::Gzip(encoder) => encoder.finish()?,
@@ -119,13 +137,21 @@ impl Compressed {
 
 impl Write for Compressed {
     fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
-        match &mut self.encoder {
-            Encoder::Zstd(encoder) => encoder.write(buffer),
-            Encoder::Gzip(encoder) => encoder.write(buffer),
+        if self.pending.len() + buffer.len() > GATHER {
+            self.drain()?;
         }
+        if buffer.len() >= GATHER {
+            return match &mut self.encoder {
+                Encoder::Zstd(encoder) => encoder.write(buffer),
+                Encoder::Gzip(encoder) => encoder.write(buffer),
+            };
+        }
+        self.pending.extend_from_slice(buffer);
+        Ok(buffer.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
+        self.drain()?;
         match &mut self.encoder {
             Encoder::Zstd(encoder) => encoder.flush(),
             Encoder::Gzip(encoder) => encoder.flush(),

@@ -10,7 +10,7 @@ use crate::error::{BackupError, Result};
 use crate::files::Compression;
 
 /// The format this build writes and reads.
-pub const FORMAT: &str = "groundwork-backup/1";
+pub const FORMAT: &str = "groundwork-backup/2";
 
 /// The file name.
 pub const FILE: &str = "manifest.json";

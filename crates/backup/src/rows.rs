@@ -8,8 +8,6 @@
 
 use std::io::{Read, Write};
 
-use sha2::{Digest, Sha256};
-
 use crate::error::{BackupError, Result};
 
 const MAGIC: &[u8; 8] = b"GWROWS1\n";
@@ -58,9 +56,12 @@ fn push_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
-/// An order-independent checksum of a table's rows: the wrapping sum of each row's SHA-256
-/// (first 16 bytes), with the row count. Equal tables give equal checksums whatever order
-/// their rows are read in, so a live database can be compared with a backup.
+/// An order-independent checksum of a table's rows: the wrapping sum of each row's 128-bit
+/// XXH3 hash, with the row count. Equal tables give equal checksums whatever order their
+/// rows are read in, so a live database can be compared with a backup. It finds changes,
+/// not forgeries: tampering is caught by the SHA-256 of every file in the manifest. (XXH3
+/// rather than SHA-256 per row: on a 7.5-million-row table the row hashes were an eighth
+/// of the backup's CPU time.)
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Checksum {
     /// Rows seen.
@@ -71,10 +72,9 @@ pub struct Checksum {
 impl Checksum {
     /// Adds one encoded row.
     pub fn add(&mut self, encoded_row: &[u8]) {
-        let digest = Sha256::digest(encoded_row);
-        let mut first = [0u8; 16];
-        first.copy_from_slice(&digest[..16]);
-        self.sum = self.sum.wrapping_add(u128::from_le_bytes(first));
+        self.sum = self
+            .sum
+            .wrapping_add(xxhash_rust::xxh3::xxh3_128(encoded_row));
         self.rows += 1;
     }
 
