@@ -11,11 +11,16 @@ use crate::target::Engine;
 #[derive(Debug, Parser)]
 #[command(name = "dbbackup", version)]
 #[command(after_help = "Examples:\n  \
-    dbbackup test-connection --engine sqlite --db app.db\n  \
-    dbbackup backup --url sqlite:///srv/app.db --dest /backups\n  \
+    dbbackup test-connection --url postgres://me@db.internal:5432/shop\n  \
+    dbbackup backup --url postgres://me@db.internal/shop --dest /backups --jobs 4\n  \
+    dbbackup backup --engine mysql --host db.internal --user backup --db shop --dest /backups -W\n  \
+    dbbackup backup --url sqlite:///srv/app.db --dest s3://my-bucket/nightly\n  \
     dbbackup list --dest /backups\n  \
-    dbbackup verify /backups/app-20261121T140000Z\n  \
-    dbbackup restore --from /backups/app-20261121T140000Z --url sqlite:///srv/app-restored.db")]
+    dbbackup verify /backups/shop-20261121T030000.000Z --against postgres://me@localhost/shop\n  \
+    dbbackup restore --from /backups/shop-20261121T030000.000Z --url postgres://me@localhost/shop_copy\n  \
+    dbbackup backup --url ... --dest /backups --differential-from /backups/shop-20261121T030000.000Z\n\n\
+    Passwords: --password-file, DBBACKUP_PASSWORD, PGPASSWORD/MYSQL_PWD, -W (prompt), or the URL.\n\
+    S3: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL.")]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

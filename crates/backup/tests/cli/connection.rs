@@ -103,3 +103,18 @@ fn real_servers_answer_and_name_a_missing_database() {
         }
     }
 }
+
+#[test]
+fn help_shows_examples_for_every_engine() {
+    let out = ok(&["help"]);
+    assert!(out.contains("Examples:"), "{out}");
+    for example in [
+        "postgres://",
+        "--engine mysql",
+        "sqlite://",
+        "s3://",
+        "--differential-from",
+    ] {
+        assert!(out.contains(example), "{example} in {out}");
+    }
+}
