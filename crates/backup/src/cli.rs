@@ -92,7 +92,7 @@ pub struct BackupArgs {
     #[arg(long, value_enum, default_value = "zstd")]
     pub compression: Compression,
     /// `dir`: the checksummed folder that restore and verify read; `sql`: one plain SQL file
-    /// for the engine's own client (`sqlite3 new.db < file.sql`).
+    /// for the engine's own client (psql, mariadb/mysql, sqlite3).
     #[arg(long, value_enum, default_value = "dir")]
     pub format: Format,
     /// A differential backup: store only the tables whose content changed since this full

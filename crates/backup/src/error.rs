@@ -44,7 +44,7 @@ impl BackupError {
             std::io::ErrorKind::PermissionDenied => {
                 Some("check the permissions of the destination")
             }
-            std::io::ErrorKind::StorageFull => Some(
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::FileTooLarge => Some(
                 "free some space or choose another --dest; the partial backup is marked failed",
             ),
             std::io::ErrorKind::NotFound => Some("check the path"),

@@ -9,7 +9,7 @@ use chrono::Utc;
 use super::differential;
 use crate::cli::{BackupArgs, Format};
 use crate::engine::stream::Throttle;
-use crate::engine::{self, mysql, postgres, sqlite, sqlite_text};
+use crate::engine::{mysql, mysql_text, postgres, postgres_text, sqlite, sqlite_text};
 use crate::error::{BackupError, Result};
 use crate::manifest::{FORMAT, Manifest, Status};
 use crate::remote::{Remote, Staging};
@@ -57,8 +57,13 @@ pub async fn backup(args: BackupArgs) -> Result {
         .extension()
         .is_some_and(|extension| extension == "sql")
     {
+        let client = match target {
+            Target::Sqlite(_) => "sqlite3 new.db <",
+            Target::Postgres(..) => "psql -v ON_ERROR_STOP=1 --single-transaction -d NEWDB -f",
+            Target::Mysql(_) => "mariadb --comments NEWDB <",
+        };
         println!(
-            "wrote an SQL dump of {} ({} bytes) to {}; restore it with: sqlite3 new.db < {}",
+            "wrote an SQL dump of {} ({} bytes) to {}; restore it with: {client} {}",
             target.describe(),
             made.bytes,
             made.dir.display(),
@@ -208,12 +213,16 @@ async fn dump_into_dest(
     if args.format == Format::Sql {
         // One plain file for the engine's own client; no manifest (restore and verify read
         // the folder format).
-        let Target::Sqlite(path) = target else {
-            return Err(early(engine::not_built(target, "--format sql")));
-        };
         let file = format!("{name}.sql");
         let partial = dest.join(format!("{file}.partial"));
-        if let Err(error) = sqlite_text::dump_sql(path, &partial).await {
+        let written = match target {
+            Target::Sqlite(path) => sqlite_text::dump_sql(path, &partial).await,
+            Target::Postgres(options, password) => {
+                postgres_text::dump_sql(options, password, &partial).await
+            }
+            Target::Mysql(options) => mysql_text::dump_sql(options, &partial).await,
+        };
+        if let Err(error) = written {
             let _ = std::fs::remove_file(&partial);
             return Err(early(error));
         }

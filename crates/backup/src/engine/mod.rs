@@ -3,9 +3,11 @@
 pub mod mysql;
 pub mod mysql_restore;
 pub mod mysql_schema;
+pub mod mysql_text;
 pub mod pg_schema;
 pub mod postgres;
 pub mod postgres_restore;
+pub mod postgres_text;
 pub mod sqlite;
 pub mod sqlite_text;
 pub mod stream;
@@ -15,7 +17,6 @@ use std::path::Path;
 use crate::error::{BackupError, Result};
 use crate::files;
 use crate::manifest::SchemaEntry;
-use crate::target::Target;
 
 /// What a backup wrote, for the manifest.
 pub struct Dumped {
@@ -36,15 +37,6 @@ pub struct Restored {
     pub tables: usize,
     /// Rows loaded.
     pub rows: u64,
-}
-
-/// The refusal for what an engine cannot do yet.
-pub fn not_built(target: &Target, what: &str) -> BackupError {
-    BackupError::failed(format!(
-        "{what} is not built yet for {} databases",
-        target.engine().name()
-    ))
-    .hint("docs/systems/backup.md lists what each engine supports")
 }
 
 /// Writes a schema file (plain text, synced) and lists it for the manifest.

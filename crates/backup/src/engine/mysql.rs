@@ -20,7 +20,7 @@ use crate::error::{BackupError, Result};
 use crate::files::Compression;
 use crate::manifest::{Encoding, Manifest, TableEntry};
 use crate::progress::Progress;
-use crate::rows::{Checksum, encode_text_protocol};
+use crate::rows::{Checksum, Value, encode_text_protocol};
 use crate::target::short;
 
 /// Bytes of encoded rows handed to the file thread at once.
@@ -71,9 +71,20 @@ pub(super) async fn columns(conn: &mut MySqlConnection, table: &str) -> Result<C
     })
 }
 
-fn select(table: &str, columns: &[String]) -> String {
+pub(super) fn select(table: &str, columns: &[String]) -> String {
     let names: Vec<String> = columns.iter().map(|column| quote(column)).collect();
     format!("SELECT {} FROM {}", names.join(", "), quote(table))
+}
+
+/// A text-protocol value as a [`Value`], typed as `encode_text_protocol` types it.
+pub(super) fn value_of(bytes: Option<&[u8]>, binary: bool) -> Value {
+    match bytes {
+        None => Value::Null,
+        Some(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) if !binary => Value::Text(text.to_owned()),
+            _ => Value::Blob(bytes.to_vec()),
+        },
+    }
 }
 
 fn encode(row: &MySqlRow, binary: &[bool]) -> Result<Vec<u8>> {

@@ -331,7 +331,7 @@ fn render_inserts(
 }
 
 /// `(v1, v2, ...)` as MySQL literals: text quoted with backslash escapes, bytes in hex.
-fn push_row(sql: &mut String, values: &[Value]) {
+pub(super) fn push_row(sql: &mut String, values: &[Value]) {
     sql.push('(');
     for (index, value) in values.iter().enumerate() {
         if index > 0 {

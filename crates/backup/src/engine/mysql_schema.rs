@@ -255,26 +255,70 @@ pub fn defer_keys(create: &str) -> (String, Vec<String>) {
 /// The schema as one script for the `mysql`/`mariadb` client (for people; restore reads
 /// `objects.json`).
 pub fn script(objects: &Objects) -> String {
-    let mut out = String::from("SET FOREIGN_KEY_CHECKS = 0;\n\n");
-    for table in &objects.tables {
-        out.push_str(&format!("{};\n\n", table.create));
-        if !table.deferred.is_empty() {
+    format!(
+        "SET FOREIGN_KEY_CHECKS = 0;\n\n{}{}{}",
+        script_tables(objects),
+        script_keys(objects),
+        script_routines(objects)
+    )
+}
+
+/// Every `CREATE TABLE`, without the deferred keys.
+pub fn script_tables(objects: &Objects) -> String {
+    objects
+        .tables
+        .iter()
+        .map(|table| format!("{};\n\n", table.create))
+        .collect()
+}
+
+/// The deferred keys, one `ALTER TABLE` per table.
+pub fn script_keys(objects: &Objects) -> String {
+    objects
+        .tables
+        .iter()
+        .filter(|table| !table.deferred.is_empty())
+        .map(|table| {
             let adds: Vec<String> = table
                 .deferred
                 .iter()
                 .map(|key| format!("ADD {key}"))
                 .collect();
-            out.push_str(&format!(
+            format!(
                 "ALTER TABLE {} {};\n\n",
                 quote(&table.name),
                 adds.join(", ")
-            ));
-        }
+            )
+        })
+        .collect()
+}
+
+/// Views ordered so that each comes after the views it reads (a view reads another when its
+/// statement names it, quoted); a cycle, which the server would not allow, keeps the rest in
+/// name order.
+pub fn views_in_order(views: &[Routine]) -> Vec<&Routine> {
+    let mut waiting: Vec<&Routine> = views.iter().collect();
+    let mut ordered = Vec::with_capacity(views.len());
+    while !waiting.is_empty() {
+        let reads_waiting = |view: &Routine, waiting: &[&Routine]| {
+            waiting
+                .iter()
+                .any(|other| other.name != view.name && view.create.contains(&quote(&other.name)))
+        };
+        let ready = waiting
+            .iter()
+            .position(|view| !reads_waiting(view, &waiting))
+            .unwrap_or(0);
+        ordered.push(waiting.remove(ready));
     }
-    out.push_str("DELIMITER ;;\n");
-    let objects_in_order = objects
-        .views
-        .iter()
+    ordered
+}
+
+/// Views, routines, triggers and events, each after the `SET` of its session.
+pub fn script_routines(objects: &Objects) -> String {
+    let mut out = String::from("DELIMITER ;;\n");
+    let objects_in_order = views_in_order(&objects.views)
+        .into_iter()
         .chain(&objects.routines)
         .chain(&objects.triggers)
         .chain(&objects.events);

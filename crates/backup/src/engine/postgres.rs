@@ -38,15 +38,15 @@ pub(super) const USER_NAMESPACE: &str =
     "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'";
 
 /// A table with data: ordinary tables and the leaves of partitioned ones.
-struct Table {
-    schema: String,
-    name: String,
-    columns: Vec<String>,
-    size: i64,
+pub(super) struct Table {
+    pub schema: String,
+    pub name: String,
+    pub columns: Vec<String>,
+    pub size: i64,
 }
 
 impl Table {
-    fn display(&self) -> String {
+    pub fn display(&self) -> String {
         format!("{}.{}", self.schema, self.name)
     }
 }
@@ -148,16 +148,27 @@ async fn populated_views(conn: &mut PgConnection) -> Result<serde_json::Value> {
     Ok(names.into())
 }
 
-/// Dumps the database into `dir`.
-pub async fn dump(
+/// The open transaction a backup reads in, and what was read from it before the data.
+pub(super) struct Snapshot {
+    /// The connection holding the snapshot (and the table locks) until the end.
+    pub conn: PgConnection,
+    /// Its exported name, for `SET TRANSACTION SNAPSHOT` and `pg_dump --snapshot`.
+    pub name: String,
+    pub version: String,
+    pub tables: Vec<Table>,
+    /// pg_dump's `pre-data` and `post-data` sections.
+    pub pre: String,
+    pub post: String,
+    /// Sequence positions and populated materialized views.
+    pub settings: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Starts the backup's transaction, locks the tables, exports the snapshot and reads the
+/// schema in it.
+pub(super) async fn open_snapshot(
     options: &PgConnectOptions,
     password: &Secret,
-    dir: &Path,
-    compression: Compression,
-    jobs: usize,
-    throttle: &Throttle,
-    quiet: bool,
-) -> Result<Dumped> {
+) -> Result<Snapshot> {
     let mut main = connect(options).await?;
     main.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .await?;
@@ -187,6 +198,36 @@ pub async fn dump(
     let mut settings = serde_json::Map::new();
     settings.insert("sequences".to_owned(), sequences(&mut main).await?);
     settings.insert("refresh".to_owned(), populated_views(&mut main).await?);
+    Ok(Snapshot {
+        conn: main,
+        name: snapshot,
+        version,
+        tables,
+        pre,
+        post,
+        settings,
+    })
+}
+
+/// Dumps the database into `dir`.
+pub async fn dump(
+    options: &PgConnectOptions,
+    password: &Secret,
+    dir: &Path,
+    compression: Compression,
+    jobs: usize,
+    throttle: &Throttle,
+    quiet: bool,
+) -> Result<Dumped> {
+    let Snapshot {
+        conn: mut main,
+        name: snapshot,
+        version,
+        tables,
+        pre,
+        post,
+        settings,
+    } = open_snapshot(options, password).await?;
     for folder in ["schema", "data"] {
         std::fs::create_dir_all(dir.join(folder))
             .map_err(|error| BackupError::io("create", dir, &error))?;

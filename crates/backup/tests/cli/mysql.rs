@@ -72,6 +72,58 @@ async fn sakila_round_trips_with_identical_schema_data_and_auto_increments() {
         1,
         "the ins_film trigger copied the new film"
     );
+
+    // --format sql: one file that the mariadb client restores to the same objects and rows.
+    let dumps = tempfile::tempdir().unwrap();
+    let out = ok(&[
+        "backup",
+        "--url",
+        &source.url,
+        "--dest",
+        dumps.path().to_str().unwrap(),
+        "--format",
+        "sql",
+    ]);
+    assert!(out.contains("restore it with: mariadb"), "{out}");
+    let file = std::fs::read_dir(dumps.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let by_client = Database::create(&server, "sakila_client").await;
+    let (user, rest) = server
+        .trim_start_matches("mysql://")
+        .split_once('@')
+        .unwrap();
+    let (address, _) = rest.split_once('/').unwrap();
+    let (host, port) = address.split_once(':').unwrap_or((address, "3306"));
+    let client = std::process::Command::new("mariadb")
+        .args([
+            "--comments",
+            "-h",
+            host,
+            "-P",
+            port,
+            "-u",
+            user,
+            &by_client.name,
+        ])
+        .stdin(std::fs::File::open(&file).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        client.status.success(),
+        "{}",
+        String::from_utf8_lossy(&client.stderr)
+    );
+    let mut restored = by_client.connect().await;
+    let by_client_schema = catalog(&mut restored, &by_client.name).await;
+    for (expected, found) in schema.iter().zip(&by_client_schema) {
+        assert_eq!(expected, found);
+    }
+    assert_eq!(schema.len(), by_client_schema.len());
+    assert_eq!(data, contents(&mut restored).await);
 }
 
 #[tokio::test]

@@ -91,6 +91,48 @@ async fn pagila_round_trips_with_identical_schema_data_and_sequences() {
         "{}",
         differs.stdout
     );
+
+    // --format sql: one file that psql restores to the same schema, rows and sequences.
+    let dumps = tempfile::tempdir().unwrap();
+    let out = ok(&[
+        "backup",
+        "--url",
+        &source.url,
+        "--dest",
+        dumps.path().to_str().unwrap(),
+        "--format",
+        "sql",
+    ]);
+    assert!(out.contains("restore it with: psql"), "{out}");
+    let file = std::fs::read_dir(dumps.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let by_psql = Database::create(&server, "pagila_psql").await;
+    let psql = std::process::Command::new("psql")
+        .args([
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "--single-transaction",
+            "-d",
+            &by_psql.url,
+            "-f",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        psql.status.success(),
+        "{}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
+    let mut restored = by_psql.connect().await;
+    assert_eq!(schema, catalog(&mut restored).await);
+    assert_eq!(data, contents(&mut restored).await);
+    assert_eq!(sequences(&mut from).await, sequences(&mut restored).await);
 }
 
 #[tokio::test]

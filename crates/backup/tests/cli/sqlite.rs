@@ -497,3 +497,68 @@ async fn progress_is_drawn_on_a_terminal_and_nowhere_else() {
         "{shown}"
     );
 }
+
+/// A destination that runs out of room part way (here a file-size limit, which fails the
+/// write the way a full disk does): the backup fails clearly, is listed as failed, cannot be
+/// restored, and the database is untouched.
+#[tokio::test]
+async fn a_backup_that_runs_out_of_room_is_marked_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("big.db");
+    let mut conn = open(&source).await;
+    conn.execute("CREATE TABLE blobs (body BLOB)")
+        .await
+        .unwrap();
+    // Incompressible: bytes from a xorshift generator.
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    for _ in 0..64 {
+        let block: Vec<u8> = (0..32_768)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 24) as u8
+            })
+            .collect();
+        sqlx::query("INSERT INTO blobs VALUES (?)")
+            .bind(block)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    drop(conn);
+    let before = std::fs::read(&source).unwrap();
+    let dest = dir.path().join("backups");
+    // `ulimit -f` in 512-byte blocks for sh: 1 MiB per file; SIGXFSZ ignored, so the write
+    // fails with an error instead of killing the process.
+    let command = format!(
+        "trap '' XFSZ; ulimit -f 2048; exec {} backup --url {} --dest {}",
+        env!("CARGO_BIN_EXE_dbbackup"),
+        url(&source),
+        dest.display()
+    );
+    let output = std::process::Command::new("sh")
+        .args(["-c", &command])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("File too large"), "{stderr}");
+    assert!(stderr.contains("hint: free some space"), "{stderr}");
+    let listed = ok(&["list", "--dest", dest.to_str().unwrap()]);
+    assert!(listed.contains("FAILED"), "{listed}");
+    let backup = only_backup(&dest);
+    let restore = dbbackup(&[
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--url",
+        &url(&dir.path().join("r.db")),
+    ]);
+    assert_eq!(restore.code, 1);
+    assert_eq!(
+        std::fs::read(&source).unwrap(),
+        before,
+        "the database is untouched"
+    );
+}
