@@ -39,6 +39,18 @@ pub struct Restored {
     pub rows: u64,
 }
 
+/// The error of a full restore that failed part way, after its attempt (`cleaned`) to
+/// remove what it had made.
+pub fn failed_restore(error: &BackupError, cleaned: &Result) -> BackupError {
+    BackupError::failed(match cleaned {
+        Ok(()) => format!("{}; what had been restored was removed", error.message),
+        Err(_) => format!(
+            "{}; the database holds a partial restore (run restore again with --clean)",
+            error.message
+        ),
+    })
+}
+
 /// Writes a schema file (plain text, synced) and lists it for the manifest.
 pub fn write_schema(dir: &Path, file: &str, text: &str) -> Result<SchemaEntry> {
     let path = dir.join(file);

@@ -74,13 +74,7 @@ pub async fn restore(
             Ok(mut fresh) => wipe(&mut fresh).await,
             Err(error) => Err(error),
         };
-        return Err(BackupError::failed(match cleaned {
-            Ok(()) => format!("{}; what had been restored was removed", error.message),
-            Err(_) => format!(
-                "{}; the database holds a partial restore (run restore again with --clean)",
-                error.message
-            ),
-        }));
+        return Err(super::failed_restore(&error, &cleaned));
     }
     outcome
 }

@@ -57,16 +57,7 @@ pub async fn restore(
             Ok(mut fresh) => wipe(&mut fresh).await,
             Err(error) => Err(error),
         };
-        return Err(match cleaned {
-            Ok(()) => BackupError::failed(format!(
-                "{}; what had been restored was removed",
-                error.message
-            )),
-            Err(_) => BackupError::failed(format!(
-                "{}; the database holds a partial restore (run restore again with --clean)",
-                error.message
-            )),
-        });
+        return Err(super::failed_restore(&error, &cleaned));
     }
     outcome
 }

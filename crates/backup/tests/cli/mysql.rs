@@ -5,7 +5,7 @@
 use crate::mysql_support::{
     Database, EVERY_TYPE, SAKILA_DATA, SAKILA_SCHEMA, catalog, contents, server,
 };
-use crate::scenarios::{Server as _, only_backup, refusals};
+use crate::scenarios::{Server as _, assert_one_snapshot, only_backup, refusals, sql_dump_in};
 use crate::support::ok;
 
 #[tokio::test]
@@ -85,12 +85,7 @@ async fn sakila_round_trips_with_identical_schema_data_and_auto_increments() {
         "sql",
     ]);
     assert!(out.contains("restore it with: mariadb"), "{out}");
-    let file = std::fs::read_dir(dumps.path())
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let file = sql_dump_in(dumps.path());
     let by_client = Database::create(&server, "sakila_client").await;
     let (user, rest) = server
         .trim_start_matches("mysql://")
@@ -217,22 +212,7 @@ async fn a_backup_under_concurrent_writes_is_one_consistent_snapshot() {
         writer.await.unwrap() > 0,
         "the writer ran during the backup"
     );
-    let manifest: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(only_backup(dest.path()).join("manifest.json")).unwrap(),
-    )
-    .unwrap();
-    let rows: Vec<u64> = manifest["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|table| table["rows"].as_u64().unwrap())
-        .collect();
-    assert_eq!(rows.len(), 2);
-    assert!(
-        rows[0] > 20000,
-        "rows written during the backup are in it: {rows:?}"
-    );
-    assert_eq!(rows[0], rows[1], "both tables from one snapshot");
+    assert_one_snapshot(dest.path(), 20_000);
 }
 
 /// `--ask-password` (`-W`): typed on a terminal (util-linux `script` gives it one), used,

@@ -7,7 +7,7 @@ use std::time::Instant;
 use crate::postgres_support::{
     Database, PAGILA_DATA, PAGILA_SCHEMA, catalog, contents, sequences, server,
 };
-use crate::scenarios::{Server as _, only_backup, refusals};
+use crate::scenarios::{Server as _, assert_one_snapshot, only_backup, refusals, sql_dump_in};
 use crate::support::{dbbackup, ok};
 
 #[tokio::test]
@@ -104,12 +104,7 @@ async fn pagila_round_trips_with_identical_schema_data_and_sequences() {
         "sql",
     ]);
     assert!(out.contains("restore it with: psql"), "{out}");
-    let file = std::fs::read_dir(dumps.path())
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let file = sql_dump_in(dumps.path());
     let by_psql = Database::create(&server, "pagila_psql").await;
     let psql = std::process::Command::new("psql")
         .args([
@@ -224,18 +219,7 @@ async fn a_backup_under_concurrent_writes_is_one_consistent_snapshot() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let written = writer.await.unwrap();
     assert!(written > 0, "the writer ran during the backup");
-    let manifest: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(only_backup(dest.path()).join("manifest.json")).unwrap(),
-    )
-    .unwrap();
-    let rows: Vec<u64> = manifest["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|table| table["rows"].as_u64().unwrap())
-        .collect();
-    assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0], rows[1], "both tables from one snapshot");
+    assert_one_snapshot(dest.path(), 20_000);
 }
 
 /// `--max-rate` holds a backup to its budget of table bytes a second.

@@ -17,28 +17,13 @@ pub struct Database {
 
 /// The server URL, or `None` (the test is skipped) when it is not set and not required.
 pub fn server() -> Option<String> {
-    match std::env::var("GROUNDWORK_TEST_POSTGRES_URL") {
-        Ok(url) => Some(url),
-        Err(_) => {
-            let required =
-                std::env::var("GROUNDWORK_REQUIRE_SERVICES").is_ok_and(|value| value == "1");
-            assert!(!required, "GROUNDWORK_TEST_POSTGRES_URL is required");
-            None
-        }
-    }
+    crate::support::service("GROUNDWORK_TEST_POSTGRES_URL")
 }
 
 impl Database {
     /// A new, empty database.
     pub async fn create(server: &str, label: &str) -> Self {
-        let name = format!(
-            "dbbackup_{label}_{}_{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        );
+        let name = crate::support::unique_database(label);
         let mut admin = PgConnection::connect(server).await.unwrap();
         admin
             .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
@@ -70,23 +55,15 @@ impl Drop for Database {
     fn drop(&mut self) {
         let server = self.server.clone();
         let name = self.name.clone();
-        // Drop runs inside the test's runtime, which cannot block: a thread of its own.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                if let Ok(mut admin) = PgConnection::connect(&server).await {
-                    let _ = admin
-                        .execute(sqlx::AssertSqlSafe(format!(
-                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                        )))
-                        .await;
-                }
-            });
-        })
-        .join();
+        crate::support::on_own_runtime(async move {
+            if let Ok(mut admin) = PgConnection::connect(&server).await {
+                let _ = admin
+                    .execute(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                    )))
+                    .await;
+            }
+        });
     }
 }
 

@@ -8,15 +8,8 @@ const BUCKET: &str = "dbbackup-test";
 
 /// The endpoint, or `None` (skipped) when it is not set and not required.
 fn endpoint() -> Option<String> {
-    match std::env::var("GROUNDWORK_TEST_S3_URL") {
-        Ok(url) => Some(url.trim_end_matches('/').to_owned()),
-        Err(_) => {
-            let required =
-                std::env::var("GROUNDWORK_REQUIRE_SERVICES").is_ok_and(|value| value == "1");
-            assert!(!required, "GROUNDWORK_TEST_S3_URL is required");
-            None
-        }
-    }
+    crate::support::service("GROUNDWORK_TEST_S3_URL")
+        .map(|url| url.trim_end_matches('/').to_owned())
 }
 
 /// Runs dbbackup against the endpoint, insisting on `code`.

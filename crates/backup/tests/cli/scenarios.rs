@@ -27,6 +27,35 @@ pub fn only_backup(dest: &Path) -> PathBuf {
     found[0].clone()
 }
 
+/// The backup in `dest` holds two tables (filled with `at_least` rows each, then written to
+/// together in every transaction during the backup) with the same row count: one snapshot.
+pub fn assert_one_snapshot(dest: &Path, at_least: u64) {
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(only_backup(dest).join("manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let rows: Vec<u64> = manifest["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|table| table["rows"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0] >= at_least, "{rows:?}");
+    assert_eq!(rows[0], rows[1], "both tables from one snapshot");
+}
+
+/// The one `--format sql` file in `dest` (beside the run log).
+pub fn sql_dump_in(dest: &Path) -> PathBuf {
+    let found: Vec<PathBuf> = std::fs::read_dir(dest)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "sql"))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    found[0].clone()
+}
+
 /// A copy of a backup folder, to damage.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use sqlx::Executor as _;
 
-use crate::scenarios::only_backup;
+use crate::scenarios::{only_backup, sql_dump_in};
 use crate::support::{dbbackup, ok, open, rows, schema};
 
 /// A database with a bit of everything SQLite has.
@@ -442,11 +442,7 @@ async fn an_sql_dump_restores_with_the_sqlite3_client_to_the_same_database() {
         "sql",
     ]);
     assert!(out.starts_with("wrote an SQL dump"), "{out}");
-    let dump = std::fs::read_dir(&dest)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .find(|path| path.extension().is_some_and(|extension| extension == "sql"))
-        .unwrap();
+    let dump = sql_dump_in(&dest);
     let restored = dir.path().join("restored.db");
     let status = std::process::Command::new("sqlite3")
         .arg(&restored)

@@ -90,3 +90,42 @@ pub async fn rows(path: &Path, table: &str, order: &str) -> Vec<String> {
         .await
         .unwrap()
 }
+
+/// A service URL from `variable`, or `None` (the test is skipped) when it is not set and
+/// `GROUNDWORK_REQUIRE_SERVICES` does not require it.
+pub fn service(variable: &str) -> Option<String> {
+    match std::env::var(variable) {
+        Ok(url) => Some(url),
+        Err(_) => {
+            let required =
+                std::env::var("GROUNDWORK_REQUIRE_SERVICES").is_ok_and(|value| value == "1");
+            assert!(!required, "{variable} is required");
+            None
+        }
+    }
+}
+
+/// A database name no other test (or run) uses.
+pub fn unique_database(label: &str) -> String {
+    format!(
+        "dbbackup_{label}_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    )
+}
+
+/// Runs `drop` on a runtime of its own: a `Drop` runs inside the test's runtime, which
+/// cannot block.
+pub fn on_own_runtime<F: std::future::Future<Output = ()> + Send + 'static>(work: F) {
+    let _ = std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(work);
+    })
+    .join();
+}
