@@ -51,6 +51,18 @@ pub fn failed_restore(error: &BackupError, cleaned: &Result) -> BackupError {
     })
 }
 
+/// A table's load must give the rows its manifest lists.
+pub fn check_rows(entry: &crate::manifest::TableEntry, rows: u64) -> Result<u64> {
+    if rows == entry.rows {
+        Ok(rows)
+    } else {
+        Err(BackupError::failed(format!(
+            "table {}: {rows} rows loaded, the backup lists {}",
+            entry.name, entry.rows
+        )))
+    }
+}
+
 /// Writes a schema file (plain text, synced) and lists it for the manifest.
 pub fn write_schema(dir: &Path, file: &str, text: &str) -> Result<SchemaEntry> {
     let path = dir.join(file);

@@ -234,24 +234,36 @@ async fn load_worker(
         let next = queue.borrow_mut().pop_front();
         let Some(entry) = next else { break };
         progress.borrow_mut().start(&entry.name);
-        rows += load_table(&mut conn, dir, manifest, entry, throttle).await?;
+        rows += load_table(
+            &mut conn,
+            dir,
+            manifest,
+            entry,
+            throttle,
+            Some(STATEMENTS_PER_COMMIT),
+        )
+        .await?;
         progress.borrow().done();
     }
     Ok(rows)
 }
 
-/// Streams one data file into the table as `INSERT` statements.
+/// Streams one data file into the table as `INSERT` statements. With `commit_every`, in
+/// transactions of that many statements; without, inside the caller's transaction.
 async fn load_table(
     conn: &mut MySqlConnection,
     dir: &Path,
     manifest: &Manifest,
     entry: &TableEntry,
     throttle: &Throttle,
+    commit_every: Option<usize>,
 ) -> Result<u64> {
     let mut statements = render_inserts(dir, manifest, entry)?;
     let mut rows = 0;
     let mut pending = 0;
-    conn.execute("START TRANSACTION").await?;
+    if commit_every.is_some() {
+        conn.execute("START TRANSACTION").await?;
+    }
     while let Some(rendered) = statements.recv().await {
         let (sql, count) = rendered?;
         throttle.pace(sql.len()).await;
@@ -262,20 +274,16 @@ async fn load_table(
             })?;
         rows += count;
         pending += 1;
-        if pending == STATEMENTS_PER_COMMIT {
+        if commit_every == Some(pending) {
             conn.execute("COMMIT").await?;
             conn.execute("START TRANSACTION").await?;
             pending = 0;
         }
     }
-    conn.execute("COMMIT").await?;
-    if rows != entry.rows {
-        return Err(BackupError::failed(format!(
-            "table {}: {rows} rows loaded, the backup lists {}",
-            entry.name, entry.rows
-        )));
+    if commit_every.is_some() {
+        conn.execute("COMMIT").await?;
     }
-    Ok(rows)
+    super::check_rows(entry, rows)
 }
 
 /// Renders a data file as `INSERT` statements of about [`STATEMENT_BYTES`], on a thread.
@@ -418,25 +426,7 @@ async fn restore_selected(
             quote(&entry.name)
         )))
         .await?;
-        let mut statements = render_inserts(dir, manifest, entry)?;
-        let mut rows = 0;
-        while let Some(rendered) = statements.recv().await {
-            let (sql, count) = rendered?;
-            throttle.pace(sql.len()).await;
-            conn.execute(sqlx::AssertSqlSafe(sql))
-                .await
-                .map_err(|error| {
-                    BackupError::failed(format!("loading {} failed: {}", entry.name, short(&error)))
-                })?;
-            rows += count;
-        }
-        if rows != entry.rows {
-            return Err(BackupError::failed(format!(
-                "table {}: {rows} rows loaded, the backup lists {}",
-                entry.name, entry.rows
-            )));
-        }
-        restored.rows += rows;
+        restored.rows += load_table(conn, dir, manifest, entry, throttle, None).await?;
         restored.tables += 1;
     }
     conn.execute("COMMIT").await?;

@@ -137,6 +137,28 @@ async fn sequences(conn: &mut PgConnection) -> Result<serde_json::Value> {
     Ok(positions.into())
 }
 
+/// The sequence positions a backup's settings hold: (name, `last_value`, `is_called`).
+pub(super) fn sequence_positions(
+    settings: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<(String, i64, bool)> {
+    settings
+        .get("sequences")
+        .and_then(|value| value.as_array())
+        .map(|sequences| {
+            sequences
+                .iter()
+                .filter_map(|sequence| {
+                    Some((
+                        sequence.get(0)?.as_str()?.to_owned(),
+                        sequence.get(1)?.as_i64()?,
+                        sequence.get(2)?.as_bool()?,
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Materialized views that hold data in the source: refreshed at the end of a restore.
 async fn populated_views(conn: &mut PgConnection) -> Result<serde_json::Value> {
     let names: Vec<String> = sqlx::query_scalar(

@@ -13,7 +13,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 
 use super::Restored;
 use super::pg_schema::{self, Entry};
-use super::postgres::{USER_NAMESPACE, connect, copy_target};
+use super::postgres::{USER_NAMESPACE, connect, copy_target, sequence_positions};
 use super::stream::{Throttle, read_chunks};
 use crate::error::{BackupError, Result};
 use crate::manifest::{Manifest, TableEntry};
@@ -257,13 +257,7 @@ async fn copy_in(
         .finish()
         .await
         .map_err(|error| load_error(entry, &error))?;
-    if rows != entry.rows {
-        return Err(BackupError::failed(format!(
-            "table {}: {rows} rows loaded, the backup lists {}",
-            entry.name, entry.rows
-        )));
-    }
-    Ok(rows)
+    super::check_rows(entry, rows)
 }
 
 fn load_error(entry: &TableEntry, error: &sqlx::Error) -> BackupError {
@@ -296,22 +290,8 @@ async fn set_sequences(
     manifest: &Manifest,
     only: Option<&[String]>,
 ) -> Result {
-    let Some(sequences) = manifest
-        .settings
-        .get("sequences")
-        .and_then(|v| v.as_array())
-    else {
-        return Ok(());
-    };
-    for sequence in sequences {
-        let (Some(name), Some(last), Some(called)) = (
-            sequence.get(0).and_then(|v| v.as_str()),
-            sequence.get(1).and_then(serde_json::Value::as_i64),
-            sequence.get(2).and_then(serde_json::Value::as_bool),
-        ) else {
-            continue;
-        };
-        if only.is_some_and(|only| !only.iter().any(|owned| owned == name)) {
+    for (name, last, called) in sequence_positions(&manifest.settings) {
+        if only.is_some_and(|only| !only.contains(&name)) {
             continue;
         }
         sqlx::query("SELECT pg_catalog.setval($1::regclass, $2, $3)")

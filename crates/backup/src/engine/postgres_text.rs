@@ -9,7 +9,7 @@ use futures_util::TryStreamExt as _;
 use sqlx::Executor as _;
 use sqlx::postgres::PgConnectOptions;
 
-use super::postgres::{copy_target, open_snapshot, qualified};
+use super::postgres::{copy_target, open_snapshot, qualified, sequence_positions};
 use crate::error::{BackupError, Result};
 use crate::target::Secret;
 
@@ -59,19 +59,13 @@ pub async fn dump_sql(options: &PgConnectOptions, password: &Secret, out_path: &
             .cloned()
             .unwrap_or_default()
     };
-    for sequence in listed("sequences") {
-        if let (Some(name), Some(last), Some(called)) = (
-            sequence.get(0).and_then(|v| v.as_str()),
-            sequence.get(1).and_then(serde_json::Value::as_i64),
-            sequence.get(2).and_then(serde_json::Value::as_bool),
-        ) {
-            writeln!(
-                out,
-                "SELECT pg_catalog.setval('{}', {last}, {called});",
-                name.replace('\'', "''")
-            )
-            .map_err(io)?;
-        }
+    for (name, last, called) in sequence_positions(&snapshot.settings) {
+        writeln!(
+            out,
+            "SELECT pg_catalog.setval('{}', {last}, {called});",
+            name.replace('\'', "''")
+        )
+        .map_err(io)?;
     }
     for view in listed("refresh") {
         if let Some(view) = view.as_str() {
