@@ -58,6 +58,12 @@ for round in $(seq 1 "$ROUNDS"); do
     # batched): its fastest configuration.
     graphile burndown --database-url "$theirs_pg" --jobs "$JOBS" --processes "$processes" \
       --local-queue 200 --complete-batch-delay 0 >/dev/null
+    # Ours in the same spirit: 200 jobs claimed ahead of free slots (`--prefetch`), with
+    # finished jobs kept (the default) and deleted on success like graphile-worker's
+    # (`worker.retention_hours = 0`).
+    jobload burndown --database-url "$ours_pg" --jobs "$JOBS" --processes "$processes" --prefetch 200 >/dev/null
+    jobload burndown --database-url "$ours_pg" --jobs "$JOBS" --processes "$processes" --prefetch 200 \
+      --retention-hours 0 >/dev/null
   done
 done
 

@@ -11,7 +11,11 @@ SATURATION_RATE = 100000
 
 def peer(row):
     if row.get("peer") == "groundwork":
-        return "groundwork/" + row["backend"]
+        name = "groundwork/" + row["backend"]
+        if row.get("prefetch"):
+            name += " (prefetch %s" % row["prefetch"]
+            name += ", deleted on success)" if row.get("retention_hours") == 0 else ")"
+        return name
     if (row.get("local_queue") or -1) > 0:
         return "graphile-worker/postgres (local queue %s)" % row["local_queue"]
     return "graphile-worker/postgres"

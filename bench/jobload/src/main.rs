@@ -62,6 +62,12 @@ struct Common {
     /// Concurrency of each worker.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
+    /// Jobs each worker claims ahead of its free slots (`groundwork worker --prefetch`).
+    #[arg(long, default_value_t = 0)]
+    prefetch: usize,
+    /// `worker.retention_hours` of the workers; 0 deletes each job when it succeeds.
+    #[arg(long)]
+    retention_hours: Option<u64>,
     /// CPUs the workers are pinned to (taskset list), e.g. `0`.
     #[arg(long)]
     worker_cpus: Option<String>,
@@ -125,9 +131,16 @@ fn start_workers(common: &Common) -> anyhow::Result<Vec<Child>> {
             command
                 .args(["worker", "--queues", QUEUE, "--concurrency"])
                 .arg(common.concurrency.to_string())
+                .arg("--prefetch")
+                .arg(common.prefetch.to_string())
                 .env("DATABASE_URL", &common.database_url)
                 .env("GROUNDWORK__DATA_DIR", &data)
                 .env("RUST_LOG", "warn")
+                .envs(
+                    common
+                        .retention_hours
+                        .map(|hours| ("GROUNDWORK__WORKER__RETENTION_HOURS", hours.to_string())),
+                )
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .spawn()
@@ -173,11 +186,15 @@ async fn burndown(common: &Common, count: usize) -> anyhow::Result<serde_json::V
     let seconds = started.elapsed().as_secs_f64();
     stop_workers(&mut workers);
     drained?;
-    let succeeded = scalar(
+    // Drained: every job that is not a failure (dead) succeeded, whether its row is kept or
+    // was deleted on success (retention 0).
+    let failed = scalar(
         &db,
-        "SELECT COUNT(*) FROM groundwork_jobs WHERE state = 'succeeded'",
+        "SELECT COUNT(*) FROM groundwork_jobs WHERE state <> 'succeeded'",
     )
     .await?;
+    let succeeded = i64::try_from(count)? - failed;
+    // Kept rows only: from the first start to the last finish.
     let span_micros = scalar(
         &db,
         "SELECT MAX(finished_at) - MIN(started_at) FROM groundwork_jobs",
@@ -185,6 +202,7 @@ async fn burndown(common: &Common, count: usize) -> anyhow::Result<serde_json::V
     .await?;
     #[allow(clippy::cast_precision_loss)]
     let (jobs, span) = (count as f64, span_micros as f64 / 1e6);
+    let processing = |value: f64| (span_micros > 0).then(|| round(value));
     Ok(serde_json::json!({
         "peer": "groundwork",
         "mode": "burndown",
@@ -193,10 +211,12 @@ async fn burndown(common: &Common, count: usize) -> anyhow::Result<serde_json::V
         "succeeded": succeeded,
         "processes": common.processes,
         "concurrency": common.concurrency,
+        "prefetch": common.prefetch,
+        "retention_hours": common.retention_hours,
         "seconds": round(seconds),
         "jobs_per_sec": round(jobs / seconds),
-        "processing_seconds": round(span),
-        "processing_jobs_per_sec": round(jobs / span),
+        "processing_seconds": processing(span),
+        "processing_jobs_per_sec": processing(jobs / span),
     }))
 }
 

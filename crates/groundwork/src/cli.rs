@@ -209,6 +209,11 @@ pub struct WorkerArgs {
     /// Jobs run at once [default: 16, or worker.concurrency].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=10000))]
     pub concurrency: Option<u16>,
+    /// Jobs claimed ahead of free slots, started as slots free: more throughput for many
+    /// short jobs, but claimed jobs wait here while other workers may be idle [default: 0,
+    /// or worker.prefetch].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=10000))]
+    pub prefetch: Option<u16>,
     /// Serve Prometheus metrics (`GET /metrics`) and `GET /health` on this address.
     #[arg(long, value_name = "ADDR")]
     pub metrics_bind: Option<SocketAddr>,

@@ -30,6 +30,9 @@ pub async fn run(args: WorkerArgs) -> anyhow::Result<()> {
     if let Some(concurrency) = args.concurrency {
         options.concurrency = usize::from(concurrency);
     }
+    if let Some(prefetch) = args.prefetch {
+        options.prefetch = usize::from(prefetch);
+    }
     let grace = options.shutdown_grace;
     let shutdown = platform.shutdown_token().clone();
 

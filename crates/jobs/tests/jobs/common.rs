@@ -40,6 +40,7 @@ pub async fn harness(builder: TestAppBuilder) -> Harness {
     let options = WorkerOptions {
         queues: Vec::new(),
         concurrency: 8,
+        prefetch: 0,
         lease: Duration::from_secs(3),
         poll_interval: Duration::from_millis(50),
         shutdown_grace: Duration::from_secs(2),

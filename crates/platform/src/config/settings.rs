@@ -344,8 +344,14 @@ pub struct WorkerSettings {
     pub poll_interval_ms: Option<u64>,
     /// On shutdown, running jobs get this long to finish before they are released.
     pub shutdown_grace_secs: u64,
-    /// Finished (succeeded or cancelled) jobs are deleted after this many hours.
+    /// Finished (succeeded or cancelled) jobs are deleted after this many hours; 0 deletes
+    /// a succeeded job as soon as its success is recorded (no history, less work for the
+    /// database).
     pub retention_hours: u64,
+    /// Jobs a worker claims ahead of its free slots, to start as slots free (0: none).
+    /// For many short jobs: fewer claims, more throughput; but claimed jobs wait in one
+    /// worker while others may be idle. See docs/systems/jobs.md.
+    pub prefetch: usize,
 }
 
 impl Default for WorkerSettings {
@@ -358,6 +364,7 @@ impl Default for WorkerSettings {
             poll_interval_ms: None,
             shutdown_grace_secs: 20,
             retention_hours: 24 * 7,
+            prefetch: 0,
         }
     }
 }
@@ -368,6 +375,9 @@ impl WorkerSettings {
             return Err(ConfigError(
                 "worker.concurrency must be between 1 and 10000".into(),
             ));
+        }
+        if self.prefetch > 10_000 {
+            return Err(ConfigError("worker.prefetch must be at most 10000".into()));
         }
         if self.lease_secs < 2 {
             return Err(ConfigError("worker.lease_secs must be at least 2".into()));

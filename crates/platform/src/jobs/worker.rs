@@ -3,8 +3,9 @@
 //!
 //! Tasks inside one worker:
 //! - the claim loop (this file): waits for a free slot, claims as many due jobs as there
-//!   are free slots in one statement, and starts them; idle, it waits for a wake-up
-//!   (enqueue in this process, PostgreSQL NOTIFY) or the poll interval;
+//!   are free slots (plus the prefetch, if set) in one statement, and starts them; idle,
+//!   it waits for a wake-up (enqueue in this process, PostgreSQL NOTIFY) or the poll
+//!   interval;
 //! - one task per running job ([`super::runner`]);
 //! - the completer: successes are written in batches, one statement per batch;
 //! - the heartbeat: one statement extends every lease this worker holds, and reports
@@ -12,7 +13,7 @@
 //! - maintenance: reaps expired leases of dead workers, purges old finished jobs, and
 //!   refreshes the queue-depth gauges.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -24,6 +25,7 @@ use tokio_util::task::TaskTracker;
 
 use super::Registry;
 use super::claims;
+use super::claims::Claimed;
 use super::runner::{self, Running};
 use crate::config::WorkerSettings;
 
@@ -34,6 +36,9 @@ pub struct WorkerOptions {
     pub queues: Vec<String>,
     /// Jobs at once.
     pub concurrency: usize,
+    /// Jobs claimed ahead of free slots and kept in this worker until a slot frees (0:
+    /// none, every job is claimed when a slot is free for it). See [`claim_loop`].
+    pub prefetch: usize,
     /// How long a claim lasts without a heartbeat.
     pub lease: Duration,
     /// Idle polling period.
@@ -55,6 +60,7 @@ impl WorkerOptions {
         Self {
             queues: settings.queues.clone(),
             concurrency: settings.concurrency,
+            prefetch: settings.prefetch,
             lease: Duration::from_secs(settings.lease_secs),
             poll_interval: Duration::from_millis(
                 settings.poll_interval_ms.unwrap_or(default_poll_ms),
@@ -65,7 +71,7 @@ impl WorkerOptions {
     }
 }
 
-/// Claims fetched in one statement at most.
+/// Claims for free slots fetched in one statement at most (prefetched jobs come on top).
 const MAX_CLAIM_BATCH: usize = 100;
 /// A claim slower than this suggests stale planner statistics (see [`maintenance`]).
 const SLOW_CLAIM: Duration = Duration::from_millis(20);
@@ -186,6 +192,15 @@ impl Worker {
     }
 }
 
+/// Claims and starts jobs until `shutdown`, then gives back any it claimed ahead.
+///
+/// Without prefetch a claim takes exactly as many jobs as there are free slots. With
+/// `prefetch = n` it also takes up to `n` more, which wait here in claim order and start
+/// as slots free; the next claim is made once they have all started. For short jobs the
+/// claim (a round trip and a commit) is what bounds a worker, so `n` more per claim means
+/// several times fewer claims. The price, and why it is off by default: those jobs wait
+/// in this worker while another worker may be idle, and their `started_at` is the time of
+/// the claim, not of the real start.
 async fn claim_loop(
     shared: &Arc<Shared>,
     slots: &Arc<Semaphore>,
@@ -193,7 +208,57 @@ async fn claim_loop(
     wake: &Notify,
     shutdown: &CancellationToken,
 ) {
+    let mut ahead = ClaimedAhead::default();
+    claim_and_start(shared, slots, jobs, wake, shutdown, &mut ahead).await;
+    ahead.release(shared).await;
+}
+
+/// Jobs claimed ahead of free slots (see [`claim_loop`]), oldest first.
+#[derive(Default)]
+struct ClaimedAhead {
+    jobs: VecDeque<(Claimed, Instant)>,
+    /// Claimed ahead but not started because they waited too long: given back together.
+    stale: Vec<i64>,
+}
+
+impl ClaimedAhead {
+    /// The next job to start. One that has waited longer than half its lease is not
+    /// started: if this worker stalled (its heartbeats failing), the lease may have
+    /// expired and another worker may be running the job already.
+    fn next(&mut self, lease: Duration) -> Option<Claimed> {
+        while let Some((job, claimed_at)) = self.jobs.pop_front() {
+            if claimed_at.elapsed() < lease / 2 {
+                return Some(job);
+            }
+            self.stale.push(job.id);
+        }
+        None
+    }
+
+    /// Gives back what was not started (the attempt is not counted).
+    async fn release(mut self, shared: &Shared) {
+        self.stale
+            .extend(self.jobs.drain(..).map(|(job, _)| job.id));
+        if self.stale.is_empty() {
+            return;
+        }
+        if let Err(error) = claims::release(&shared.db, &shared.id, &self.stale).await {
+            tracing::error!(%error, jobs = self.stale.len(), "giving back jobs claimed ahead failed; their leases will expire");
+        }
+        self.stale.clear();
+    }
+}
+
+async fn claim_and_start(
+    shared: &Arc<Shared>,
+    slots: &Arc<Semaphore>,
+    jobs: &TaskTracker,
+    wake: &Notify,
+    shutdown: &CancellationToken,
+    ahead: &mut ClaimedAhead,
+) {
     let claim_duration = metrics::histogram!("jobs_claim_duration_seconds");
+    let prefetch = shared.options.prefetch;
     loop {
         // `biased`: once shutdown is signalled it wins over a free slot or a wake-up.
         let first = tokio::select! {
@@ -204,6 +269,13 @@ async fn claim_loop(
                 Err(_) => return,
             },
         };
+        if let Some(job) = ahead.next(shared.options.lease) {
+            jobs.spawn(runner::run(shared.clone(), job, first));
+            continue;
+        }
+        if !ahead.stale.is_empty() {
+            std::mem::take(ahead).release(shared).await;
+        }
         let mut permits = gather_slots(first, slots, shared.options.concurrency).await;
         let wanted = permits.len();
         // Registered before the claim, so a wake-up during it is not lost.
@@ -216,7 +288,7 @@ async fn claim_loop(
             &shared.db,
             &shared.id,
             &shared.options.queues,
-            wanted,
+            wanted + prefetch,
             shared.lease_micros(),
         )
         .await;
@@ -237,30 +309,29 @@ async fn claim_loop(
                 continue;
             }
         };
+        let got = claimed.len();
         if shutdown.is_cancelled() {
-            // The signal came during the claim: give those jobs back instead of starting
-            // them, so nothing new starts once shutdown has begun.
-            let ids: Vec<i64> = claimed.iter().map(|job| job.id).collect();
-            if !ids.is_empty()
-                && let Err(error) = claims::release(&shared.db, &shared.id, &ids).await
-            {
-                tracing::error!(%error, "releasing jobs claimed during shutdown failed; their leases will expire");
-            }
+            // The signal came during the claim: give those jobs back (with any claimed
+            // ahead, on return) instead of starting them.
+            let now = Instant::now();
+            ahead.jobs.extend(claimed.into_iter().map(|job| (job, now)));
             return;
         }
-        let got = claimed.len();
         let mut surplus = Vec::new();
+        let now = Instant::now();
         for job in claimed {
             match permits.pop() {
                 Some(permit) => {
                     jobs.spawn(runner::run(shared.clone(), job, permit));
                 }
+                None if ahead.jobs.len() < prefetch => ahead.jobs.push_back((job, now)),
                 None => surplus.push(job.id),
             }
         }
         if !surplus.is_empty() {
-            // Never expected (the claim is limited to the free slots), but a job claimed
-            // and not run would sit until its lease expired: give it back at once.
+            // Never expected (the claim is limited to the free slots and the prefetch),
+            // but a job claimed and not run would sit until its lease expired: give it
+            // back at once.
             tracing::error!(
                 jobs = surplus.len(),
                 "claimed more jobs than free slots; releasing them"
@@ -351,6 +422,7 @@ async fn drain(shared: &Arc<Shared>, jobs: &TaskTracker) {
 async fn complete(shared: Arc<Shared>, mut completions: mpsc::UnboundedReceiver<i64>) {
     let worker = shared.id.clone();
     let db = shared.db.clone();
+    let keep = !shared.options.retention.is_zero();
     // Only the receiver's own copy of the handles: holding `shared` would keep the sender
     // alive and this task would never end.
     drop(shared);
@@ -361,7 +433,7 @@ async fn complete(shared: Arc<Shared>, mut completions: mpsc::UnboundedReceiver<
         > 0
     {
         for attempt in 1..=3 {
-            match claims::succeed(&db, &worker, &batch).await {
+            match claims::succeed(&db, &worker, &batch, keep).await {
                 Ok(_) => break,
                 Err(error) if attempt < 3 => {
                     tracing::warn!(%error, "recording finished jobs failed; retrying");

@@ -49,6 +49,7 @@ pub fn options() -> WorkerOptions {
     WorkerOptions {
         queues: Vec::new(),
         concurrency: 4,
+        prefetch: 0,
         lease: Duration::from_secs(3),
         poll_interval: Duration::from_millis(50),
         shutdown_grace: Duration::from_secs(5),

@@ -55,7 +55,7 @@ impl Job for Panics {
 
 /// Fails permanently: no retry however many attempts are left.
 #[derive(Serialize, Deserialize)]
-struct Rejects;
+pub struct Rejects;
 
 impl Job for Rejects {
     const KIND: &'static str = "test.rejects";

@@ -8,6 +8,7 @@ mod admin;
 mod auth;
 mod bad_input;
 mod jobs;
+mod jobs_throughput;
 mod jobs_worker;
 mod migrations;
 mod profile;
