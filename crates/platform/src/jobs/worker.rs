@@ -249,6 +249,8 @@ impl ClaimedAhead {
     }
 }
 
+/// The loop of [`claim_loop`]: returns on shutdown (or a closed semaphore), leaving in
+/// `ahead` whatever it claimed and did not start, for the caller to give back.
 async fn claim_and_start(
     shared: &Arc<Shared>,
     slots: &Arc<Semaphore>,
