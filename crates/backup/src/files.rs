@@ -77,11 +77,7 @@ pub struct Written {
 impl Compressed {
     /// Creates `path` (which must not exist).
     pub fn create(path: &Path, compression: Compression) -> Result<Self> {
-        let file = File::options()
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .map_err(|error| BackupError::io("create", path, &error))?;
+        let file = create_new(path)?;
         let hashing = Hashing {
             inner: BufWriter::with_capacity(256 * 1024, file),
             hasher: Sha256::new(),
@@ -183,4 +179,18 @@ pub fn sha256_of(path: &Path) -> Result<String> {
 /// Lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Creates `path`, which must not exist: a backup never overwrites a file.
+pub fn create_new(path: &Path) -> Result<File> {
+    File::options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|error| BackupError::io("create", path, &error))
+}
+
+/// Creates `path` (which must not exist) for a plain-text SQL dump, buffered.
+pub fn create_text(path: &Path) -> Result<BufWriter<File>> {
+    Ok(BufWriter::with_capacity(256 * 1024, create_new(path)?))
 }

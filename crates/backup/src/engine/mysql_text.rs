@@ -28,12 +28,7 @@ pub async fn dump_sql(options: &MySqlConnectOptions, out_path: &Path) -> Result 
         .fetch_one(&mut conn)
         .await?;
     let objects = mysql_schema::read(&mut conn).await?;
-    let file = std::fs::File::options()
-        .write(true)
-        .create_new(true)
-        .open(out_path)
-        .map_err(|error| BackupError::io("create", out_path, &error))?;
-    let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
+    let mut out = crate::files::create_text(out_path)?;
     let io = |error: std::io::Error| BackupError::io("write", out_path, &error);
     writeln!(
         out,

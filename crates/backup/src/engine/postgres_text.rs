@@ -16,12 +16,7 @@ use crate::target::Secret;
 /// Writes the database as SQL into `out_path` (which must not exist).
 pub async fn dump_sql(options: &PgConnectOptions, password: &Secret, out_path: &Path) -> Result {
     let mut snapshot = open_snapshot(options, password).await?;
-    let file = std::fs::File::options()
-        .write(true)
-        .create_new(true)
-        .open(out_path)
-        .map_err(|error| BackupError::io("create", out_path, &error))?;
-    let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
+    let mut out = crate::files::create_text(out_path)?;
     let io = |error: std::io::Error| BackupError::io("write", out_path, &error);
     writeln!(
         out,
