@@ -3,11 +3,13 @@
 //!
 //! SQLite runs in WAL mode with `synchronous=NORMAL` (durable across application crashes,
 //! may lose the last transactions on power loss, as documented by SQLite), foreign keys on,
-//! and a busy timeout so that `groundwork users create` can write while `serve` runs.
+//! and a busy timeout so that `groundwork users create` can write while `serve` runs; a
+//! writer waiting for the lock retries every millisecond (see `sqlite_busy`).
 
 pub mod bulk;
 pub mod migrate;
 pub mod schema;
+mod sqlite_busy;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -129,6 +131,11 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbSetupE
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        })
+        .map_sqlx_sqlite_pool_opts(|pool| {
+            pool.after_connect(|connection, _| {
+                Box::pin(sqlite_busy::wait_in_short_steps(connection))
+            })
         });
     Database::connect(options)
         .await
@@ -310,5 +317,51 @@ mod tests {
         .unwrap();
         let mode: String = row.try_get_by_index(0).unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    async fn sqlite_value(db: &impl sea_orm::ConnectionTrait, sql: &str) -> i64 {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(DbBackend::Sqlite, sql))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index(0).unwrap()
+    }
+
+    #[tokio::test]
+    async fn sqlite_writers_wait_for_the_lock_with_our_busy_handler() {
+        use sea_orm::ConnectionTrait;
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            data_dir: dir.path().to_path_buf(),
+            ..Settings::default()
+        };
+        let db = connect(&settings).await.unwrap();
+        // `PRAGMA busy_timeout` reads 0 once a custom handler replaced the timeout's own
+        // (SQLite clears the timeout when a handler is set): ours is installed.
+        assert_eq!(sqlite_value(&db, "PRAGMA busy_timeout").await, 0);
+        db.execute_unprepared("CREATE TABLE t (n INTEGER)")
+            .await
+            .unwrap();
+
+        // One connection holds the write lock while another writes: the second waits in
+        // the handler (without it, it would fail at once with SQLITE_BUSY) and lands after.
+        let holder = begin_write(&db).await.unwrap();
+        holder
+            .execute_unprepared("INSERT INTO t VALUES (1)")
+            .await
+            .unwrap();
+        let waiter = {
+            let db = db.clone();
+            tokio::spawn(async move { db.execute_unprepared("INSERT INTO t VALUES (2)").await })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(
+            !waiter.is_finished(),
+            "the second writer waits for the lock"
+        );
+        holder.commit().await.unwrap();
+        waiter.await.unwrap().unwrap();
+        assert_eq!(sqlite_value(&db, "SELECT count(*) FROM t").await, 2);
     }
 }
