@@ -11,6 +11,10 @@ use std::time::{Duration, Instant};
 use groundwork_notes::grammar::{EnglishDialect, Format, GrammarChecker};
 use groundwork_notes::markdown::render_safe;
 
+// The allocator `groundwork serve` runs with, so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SUBJECTS: &[&str] = &[
     "The team",
     "Our new service",
@@ -151,6 +155,16 @@ async fn main() {
         let html = render_safe(&text).unwrap();
         render.push(start.elapsed());
         assert!(html.len() > text.len() / 2);
+    }
+
+    // For the harper.js comparison (bench/harperjs): the warm-up note, then the notes the
+    // "different note each time" row checks, in order.
+    if let Some(dir) = std::env::var_os("DUMP_NOTES") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::write(dir.join("0000.md"), note(u64::MAX, words)).unwrap();
+        for seed in 1..=rounds {
+            std::fs::write(dir.join(format!("{seed:04}.md")), note(seed * 7919, words)).unwrap();
+        }
     }
 
     let checker = GrammarChecker::new(1);
