@@ -130,6 +130,8 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbSetupE
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
+                // Covers the pragmas sqlx runs while opening; `after_connect` then
+                // replaces it with the same timeout in 1 ms steps.
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
         })
         .map_sqlx_sqlite_pool_opts(|pool| {

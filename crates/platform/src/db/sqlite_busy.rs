@@ -21,7 +21,8 @@ use sea_orm::sqlx::SqliteConnection;
 const RETRY_EVERY: Duration = Duration::from_millis(1);
 
 /// Replaces the connection's busy handler with one that retries every [`RETRY_EVERY`]
-/// for `timeout` in all (counted in attempts; oversleeping only makes it longer).
+/// for [`super::SQLITE_BUSY_TIMEOUT`] in all (counted in attempts; oversleeping only
+/// makes it longer).
 pub(super) async fn wait_in_short_steps(
     connection: &mut SqliteConnection,
 ) -> Result<(), sea_orm::sqlx::Error> {
