@@ -18,7 +18,9 @@ use crate::target::Engine;
     dbbackup list --dest /backups\n  \
     dbbackup verify /backups/shop-20261121T030000.000Z --against postgres://me@localhost/shop\n  \
     dbbackup restore --from /backups/shop-20261121T030000.000Z --url postgres://me@localhost/shop_copy\n  \
-    dbbackup backup --url ... --dest /backups --differential-from /backups/shop-20261121T030000.000Z\n\n\
+    dbbackup backup --url ... --dest /backups --differential-from /backups/shop-20261121T030000.000Z\n  \
+    dbbackup backup --url postgres://... --dest /backups --slot shop_chain\n  \
+    dbbackup backup --url postgres://... --dest /backups --incremental-from /backups/shop-20261121T030000.000Z\n\n\
     Passwords: --password-file, DBBACKUP_PASSWORD, PGPASSWORD/MYSQL_PWD, -W (prompt), or the URL.\n\
     S3: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL.")]
 pub struct Cli {
@@ -99,6 +101,15 @@ pub struct BackupArgs {
     /// backup (a folder in --dest), and refer to its files for the rest.
     #[arg(long, value_name = "BACKUP")]
     pub differential_from: Option<PathBuf>,
+    /// PostgreSQL: a full backup that starts a chain of incremental backups, by creating
+    /// this logical replication slot (wal_level = logical, and a user with REPLICATION).
+    /// The server keeps its WAL from then on until the next incremental backup reads it.
+    #[arg(long, value_name = "NAME")]
+    pub slot: Option<String>,
+    /// PostgreSQL: an incremental backup holding only the row changes committed since this
+    /// backup (a full one taken with --slot, or the latest incremental after it, in --dest).
+    #[arg(long, value_name = "BACKUP")]
+    pub incremental_from: Option<PathBuf>,
     /// Post the outcome of every run to this Slack incoming-webhook URL.
     #[arg(long, value_name = "URL")]
     pub notify_slack: Option<String>,

@@ -9,8 +9,12 @@ use serde::{Deserialize, Serialize};
 use crate::error::{BackupError, Result};
 use crate::files::Compression;
 
-/// The format this build writes and reads.
+/// The format this build writes for full and differential backups.
 pub const FORMAT: &str = "groundwork-backup/2";
+
+/// The format of incremental backups: a new name, so that a dbbackup that does not know
+/// them refuses them instead of restoring an empty backup.
+pub const INCREMENTAL_FORMAT: &str = "groundwork-backup/3";
 
 /// The file name.
 pub const FILE: &str = "manifest.json";
@@ -89,6 +93,40 @@ pub struct SchemaEntry {
     pub sha256: String,
 }
 
+/// Where a PostgreSQL backup chain continues: the logical replication slot that keeps the
+/// changes made since, and the position (LSN) this backup holds everything up to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogPosition {
+    /// The slot's name.
+    pub slot: String,
+    /// The last commit (its end) this backup includes; the next incremental starts after it.
+    pub lsn: String,
+}
+
+/// An incremental backup's row changes: `changes.jsonl.<zst|gz>`, one JSON record a line
+/// (`{"sql": ..., "rows": 1}` for a statement, `{"commit": xid, "at": time}` after each
+/// transaction's statements).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangesEntry {
+    /// Relative path.
+    pub file: String,
+    /// Its size on disk.
+    pub bytes: u64,
+    /// Its SHA-256 on disk.
+    pub sha256: String,
+    /// Lines in the file and their checksum (as for `COPY` data).
+    pub lines: u64,
+    pub checksum: String,
+    /// Transactions and statements it replays.
+    pub transactions: u64,
+    pub statements: u64,
+    /// Commit times of the first and last transaction (the server's clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_commit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_commit: Option<String>,
+}
+
 /// The whole manifest.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Manifest {
@@ -121,6 +159,16 @@ pub struct Manifest {
     /// Differential backups: the full backup (a sibling folder) unchanged tables come from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub based_on: Option<String>,
+    /// PostgreSQL backups an incremental one can follow: the slot and position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<LogPosition>,
+    /// Incremental backups: the backup (a sibling folder) whose position this one continues
+    /// from; a chain of them leads back to a full backup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<String>,
+    /// Incremental backups: the row changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<ChangesEntry>,
 }
 
 impl Manifest {
@@ -136,9 +184,9 @@ impl Manifest {
         let manifest: Self = serde_json::from_str(&text).map_err(|error| {
             BackupError::failed(format!("{} is damaged: {error}", path.display()))
         })?;
-        if manifest.format != FORMAT {
+        if manifest.format != FORMAT && manifest.format != INCREMENTAL_FORMAT {
             return Err(BackupError::failed(format!(
-                "{} is in format {}, this dbbackup reads {FORMAT}",
+                "{} is in format {}, this dbbackup reads {FORMAT} and {INCREMENTAL_FORMAT}",
                 dir.display(),
                 manifest.format
             )));
@@ -169,7 +217,14 @@ impl Manifest {
             .iter()
             .filter(|table| table.base.is_none())
             .map(|table| table.bytes)
+            .chain(self.changes.iter().map(|changes| changes.bytes))
             .sum()
+    }
+
+    /// The backup this one needs beside it: a differential's full backup, or the backup an
+    /// incremental follows.
+    pub fn depends_on(&self) -> Option<&String> {
+        self.based_on.as_ref().or(self.follows.as_ref())
     }
 }
 

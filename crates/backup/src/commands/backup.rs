@@ -6,12 +6,13 @@ use std::time::Instant;
 
 use chrono::Utc;
 
-use super::differential;
+use super::{differential, incremental};
 use crate::cli::{BackupArgs, Format};
+use crate::engine::pg_incremental;
 use crate::engine::stream::Throttle;
 use crate::engine::{mysql, mysql_text, postgres, postgres_text, sqlite, sqlite_text};
 use crate::error::{BackupError, Result};
-use crate::manifest::{FORMAT, Manifest, Status};
+use crate::manifest::{FORMAT, LogPosition, Manifest, Status};
 use crate::remote::{Remote, Staging};
 use crate::runlog::{self, Record};
 use crate::target::Target;
@@ -49,6 +50,9 @@ pub async fn backup(args: BackupArgs) -> Result {
             "bytes": made.bytes,
             "basedOn": made.manifest.based_on,
             "unchanged": unchanged,
+            "follows": made.manifest.follows,
+            "slot": made.manifest.log.as_ref().map(|log| &log.slot),
+            "changes": made.manifest.changes.as_ref().map(|changes| changes.statements),
             "seconds": made.seconds,
         });
         println!("{summary:#}");
@@ -69,6 +73,16 @@ pub async fn backup(args: BackupArgs) -> Result {
             made.dir.display(),
             made.dir.display()
         );
+    } else if let (Some(previous), Some(changes)) = (&made.manifest.follows, &made.manifest.changes)
+    {
+        println!(
+            "incremental backup of {}: {} changes in {} transactions since {previous} ({} bytes) to {}",
+            target.describe(),
+            changes.statements,
+            changes.transactions,
+            made.bytes,
+            made.dir.display()
+        );
     } else {
         println!(
             "backed up {} ({} tables, {rows} rows, {} bytes) to {}",
@@ -80,6 +94,12 @@ pub async fn backup(args: BackupArgs) -> Result {
         if let Some(base) = &made.manifest.based_on {
             println!("differential: {unchanged} unchanged tables are read from {base}");
         }
+        if let Some(log) = &made.manifest.log {
+            println!(
+                "incremental backups can follow it (--incremental-from); slot {} keeps the server's WAL until they do",
+                log.slot
+            );
+        }
     }
     Ok(())
 }
@@ -89,6 +109,7 @@ pub async fn run_once(args: &BackupArgs, target: &Target) -> Result<Made> {
     let clock = Instant::now();
     let started = Utc::now();
     let remote = Remote::parse(&args.dest)?;
+    incremental::check_args(args, target, remote.is_some())?;
     if remote.is_some() && (args.format == Format::Sql || args.differential_from.is_some()) {
         return Err(BackupError::usage(
             "--format sql and --differential-from need a local --dest folder",
@@ -189,6 +210,10 @@ async fn dump_into_dest(
         }
         None => None,
     };
+    let chain = match &args.incremental_from {
+        Some(from) => Some(incremental::previous(from, dest, target).map_err(early)?),
+        None => None,
+    };
     let name = format!(
         "{}-{}",
         safe_name(&target.database()),
@@ -209,6 +234,9 @@ async fn dump_into_dest(
         schema: Vec::new(),
         tables: Vec::new(),
         based_on: None,
+        log: None,
+        follows: None,
+        changes: None,
     };
     if args.format == Format::Sql {
         // One plain file for the engine's own client; no manifest (restore and verify read
@@ -236,9 +264,32 @@ async fn dump_into_dest(
         .map_err(|error| early(BackupError::io("create", &partial, &error)))?;
 
     let throttle = Throttle::new(args.load.max_rate);
-    let dumped = match target {
-        Target::Sqlite(path) => sqlite::dump(path, &partial, args.compression, args.json).await,
-        Target::Postgres(options, password) => {
+    let slot = match (&args.slot, target) {
+        (Some(slot), Target::Postgres(options, _)) => Some((
+            slot,
+            options,
+            pg_incremental::create_slot(options, slot)
+                .await
+                .map_err(early)?,
+        )),
+        _ => None,
+    };
+    let dumped = match (target, &chain) {
+        (Target::Postgres(options, password), Some((links, previous))) => {
+            incremental::capture(
+                options,
+                password,
+                &partial,
+                args.compression,
+                (links, previous),
+                &mut manifest,
+            )
+            .await
+        }
+        (Target::Sqlite(path), _) => {
+            sqlite::dump(path, &partial, args.compression, args.json).await
+        }
+        (Target::Postgres(options, password), None) => {
             postgres::dump(
                 options,
                 password,
@@ -250,7 +301,7 @@ async fn dump_into_dest(
             )
             .await
         }
-        Target::Mysql(options) => {
+        (Target::Mysql(options), _) => {
             mysql::dump(
                 options,
                 &partial,
@@ -270,6 +321,12 @@ async fn dump_into_dest(
             manifest.settings = dumped.settings;
             manifest.schema = dumped.schema;
             manifest.tables = dumped.tables;
+            if let Some((slot, _, lsn)) = &slot {
+                manifest.log = Some(LogPosition {
+                    slot: (*slot).clone(),
+                    lsn: lsn.clone(),
+                });
+            }
             let referenced = match &base {
                 Some(base) => {
                     manifest.based_on = Some(base.name.clone());
@@ -288,11 +345,23 @@ async fn dump_into_dest(
                     .map_err(|error| BackupError::io("rename", &partial, &error))
             });
             match finished {
-                Ok(()) => Ok((name, manifest)),
-                Err(error) => Err((error, Some(manifest))),
+                Ok(()) => {
+                    incremental::release_changes(target, &manifest).await;
+                    Ok((name, manifest))
+                }
+                Err(error) => {
+                    if let Some((slot, options, _)) = &slot {
+                        let _ = pg_incremental::drop_slot(options, slot).await;
+                    }
+                    Err((error, Some(manifest)))
+                }
             }
         }
         Err(error) => {
+            if let Some((slot, options, _)) = &slot {
+                // A chain that failed to start must not hold the server's WAL.
+                let _ = pg_incremental::drop_slot(options, slot).await;
+            }
             manifest.error = Some(error.message.clone());
             // Best effort: a failed run says so in its own folder.
             let _ = manifest.write(&partial);

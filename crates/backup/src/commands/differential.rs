@@ -47,6 +47,16 @@ pub fn base(from: &Path, dest: &Path, target: &Target, compression: Compression)
             manifest.compression
         )));
     }
+    let name = sibling_name(from, dest).map_err(|why| {
+        bad(why)
+            .hint("a differential backup lives beside its full backup, which it refers to by name")
+    })?;
+    Ok(Base { name, manifest })
+}
+
+/// The folder name of `from`, which must be a backup in `dest` (a backup that depends on
+/// another refers to it by name, beside it).
+pub fn sibling_name(from: &Path, dest: &Path) -> std::result::Result<String, String> {
     let parent = |path: &Path| {
         std::fs::canonicalize(path)
             .ok()
@@ -54,15 +64,11 @@ pub fn base(from: &Path, dest: &Path, target: &Target, compression: Compression)
     };
     let dest = std::fs::canonicalize(dest).ok();
     if parent(from).is_none() || parent(from) != dest {
-        return Err(bad("it is not in the --dest folder".to_owned()).hint(
-            "a differential backup lives beside its full backup, which it refers to by name",
-        ));
+        return Err("it is not in the --dest folder".to_owned());
     }
-    let name = from
-        .file_name()
+    from.file_name()
         .map(|name| name.to_string_lossy().into_owned())
-        .ok_or_else(|| bad("it has no folder name".to_owned()))?;
-    Ok(Base { name, manifest })
+        .ok_or_else(|| "it has no folder name".to_owned())
 }
 
 /// Deletes the new data files of tables unchanged since `base` and points their entries

@@ -2,7 +2,7 @@
 
 use crate::cli::ListArgs;
 use crate::error::Result;
-use crate::manifest::{Status, scan};
+use crate::manifest::{Manifest, Status, scan};
 use crate::remote::Remote;
 
 /// `dbbackup list`.
@@ -24,6 +24,9 @@ pub async fn list(args: &ListArgs) -> Result {
                     "tables": manifest.tables.len(),
                     "bytes": manifest.total_bytes(),
                     "basedOn": manifest.based_on,
+                    "follows": manifest.follows,
+                    "slot": manifest.log.as_ref().map(|log| &log.slot),
+                    "changes": manifest.changes.as_ref().map(|changes| changes.statements),
                     "error": manifest.error,
                 }),
                 Err(why) => {
@@ -52,11 +55,7 @@ pub async fn list(args: &ListArgs) -> Result {
                 manifest.tables.len(),
                 manifest.total_bytes(),
                 manifest.started_at,
-                manifest
-                    .based_on
-                    .as_ref()
-                    .map(|base| format!("  differential of {base}"))
-                    .unwrap_or_default()
+                kind(manifest)
             ),
             Ok(manifest) => println!(
                 "{name}  FAILED  {}",
@@ -66,4 +65,20 @@ pub async fn list(args: &ListArgs) -> Result {
         }
     }
     Ok(())
+}
+
+/// How a backup relates to others: a differential's base, an incremental's predecessor,
+/// the slot a chain reads.
+fn kind(manifest: &Manifest) -> String {
+    if let Some(base) = &manifest.based_on {
+        return format!("  differential of {base}");
+    }
+    match (&manifest.follows, &manifest.changes, &manifest.log) {
+        (Some(previous), Some(changes), _) => format!(
+            "  incremental after {previous} ({} changes)",
+            changes.statements
+        ),
+        (None, _, Some(log)) => format!("  starts a chain (slot {})", log.slot),
+        _ => String::new(),
+    }
 }

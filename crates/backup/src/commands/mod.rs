@@ -2,6 +2,7 @@
 
 mod backup;
 mod differential;
+mod incremental;
 mod list;
 mod restore;
 mod schedule;

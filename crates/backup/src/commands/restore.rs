@@ -3,10 +3,11 @@
 
 use std::time::Instant;
 
+use super::incremental;
 use super::verify::{check_hashes, complete_manifest};
 use crate::cli::RestoreArgs;
 use crate::engine::stream::Throttle;
-use crate::engine::{mysql_restore, postgres_restore, sqlite};
+use crate::engine::{mysql_restore, pg_incremental, postgres_restore, sqlite};
 use crate::error::{BackupError, Result};
 use crate::manifest::Manifest;
 use crate::target::Target;
@@ -24,6 +25,9 @@ pub async fn restore(mut args: RestoreArgs) -> Result {
             manifest.engine,
             target.describe()
         )));
+    }
+    if manifest.follows.is_some() {
+        return restore_chain(&args, &target).await;
     }
     let tables = match &args.tables {
         Some(names) => Some(resolve_tables(&manifest, names)?),
@@ -70,21 +74,79 @@ pub async fn restore(mut args: RestoreArgs) -> Result {
         .map(|restored| (restored.tables, restored.rows))?,
     };
     let (tables, rows) = restored;
+    report(&args, &target, tables, rows, clock, None);
+    Ok(())
+}
+
+/// An incremental backup: its full backup, then every incremental up to it, replayed.
+async fn restore_chain(args: &RestoreArgs, target: &Target) -> Result {
+    let Target::Postgres(options, _) = target else {
+        return Err(BackupError::failed(
+            "incremental backups are PostgreSQL backups",
+        ));
+    };
+    if args.tables.is_some() {
+        return Err(BackupError::usage(
+            "--tables cannot restore from an incremental backup: its changes are replayed whole",
+        )
+        .hint("restore the chain into a new database, or --tables from its full backup"));
+    }
+    let links = incremental::chain(&args.from)?;
+    for (dir, manifest) in &links {
+        check_hashes(dir, manifest)?;
+    }
+    let clock = Instant::now();
+    let (restored, statements) = pg_incremental::restore_chain(
+        &links,
+        options,
+        &target.database(),
+        args.clean,
+        args.load.jobs,
+        &Throttle::new(args.load.max_rate),
+        args.json,
+    )
+    .await?;
+    report(
+        args,
+        target,
+        restored.tables,
+        restored.rows,
+        clock,
+        Some((links.len() - 1, statements)),
+    );
+    Ok(())
+}
+
+/// What a restore did, for people or (`--json`) scripts.
+fn report(
+    args: &RestoreArgs,
+    target: &Target,
+    tables: usize,
+    rows: u64,
+    clock: Instant,
+    replayed: Option<(usize, u64)>,
+) {
     if args.json {
-        let summary = serde_json::json!({
+        let mut summary = serde_json::json!({
             "target": target.describe(),
             "tables": tables,
             "rows": rows,
             "seconds": clock.elapsed().as_secs_f64(),
         });
+        if let Some((increments, statements)) = replayed {
+            summary["incrementals"] = increments.into();
+            summary["changes"] = statements.into();
+        }
         println!("{summary:#}");
     } else {
         println!(
             "restored {tables} tables ({rows} rows) into {}",
             target.describe()
         );
+        if let Some((increments, statements)) = replayed {
+            println!("then replayed {statements} changes from {increments} incremental backups");
+        }
     }
-    Ok(())
 }
 
 /// The backup's names for the tables asked for: `actor` finds `public.actor` when only one

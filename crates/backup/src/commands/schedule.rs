@@ -22,6 +22,12 @@ pub async fn schedule(args: ScheduleArgs) -> Result {
             BackupError::usage("--keep 0 would delete every backup").hint("keep at least 1")
         );
     }
+    if args.backup.incremental_from.is_some() {
+        return Err(BackupError::usage(
+            "schedule takes full backups; --incremental-from would follow the same backup every run",
+        )
+        .hint("schedule full backups with --slot, and run incremental backups from cron with dbbackup backup --incremental-from"));
+    }
     let target = Target::from_args(&args.backup.connect)?;
     // A schedule that cannot connect is refused at once rather than failing every night.
     target.check().await?;
@@ -104,7 +110,7 @@ async fn apply_retention(args: &ScheduleArgs, target: &Target) -> Result {
             Ok(manifest) if manifest.status == Status::Complete => good.push((
                 found.dir.clone(),
                 manifest.started_at.clone(),
-                manifest.based_on.clone(),
+                manifest.depends_on().cloned(),
             )),
             _ => bad.push(found.dir.clone()),
         }
@@ -126,13 +132,32 @@ async fn apply_retention(args: &ScheduleArgs, target: &Target) -> Result {
             index < newest && (index < keep_from || too_old)
         })
         .collect();
-    // A full backup stays while a kept differential backup reads from it.
-    let needed: Vec<&String> = good
+    // A backup stays while a kept one depends on it: a differential's full backup, and
+    // every earlier backup of an incremental's chain.
+    let depends: std::collections::HashMap<String, &String> = good
+        .iter()
+        .filter_map(|(dir, _, base)| {
+            Some((
+                dir.file_name()?.to_string_lossy().into_owned(),
+                base.as_ref()?,
+            ))
+        })
+        .collect();
+    let mut needed: Vec<&String> = good
         .iter()
         .zip(&doomed)
         .filter(|(_, doomed)| !**doomed)
         .filter_map(|((_, _, base), _)| base.as_ref())
         .collect();
+    let mut index = 0;
+    while let Some(name) = needed.get(index) {
+        if let Some(base) = depends.get(name.as_str())
+            && !needed.contains(base)
+        {
+            needed.push(base);
+        }
+        index += 1;
+    }
     let mut oldest_kept: Option<std::path::PathBuf> = None;
     for ((dir, _, _), doomed) in good.iter().zip(doomed) {
         let name = dir

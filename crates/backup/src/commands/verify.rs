@@ -48,6 +48,12 @@ pub fn check_hashes(dir: &Path, manifest: &Manifest) -> Result {
                 .tables
                 .iter()
                 .map(|table| (&table.file, table.data_path(dir), &table.sha256)),
+        )
+        .chain(
+            manifest
+                .changes
+                .iter()
+                .map(|changes| (&changes.file, dir.join(&changes.file), &changes.sha256)),
         );
     for (file, path, expected) in listed {
         let actual = files::sha256_of(&path)?;
@@ -67,18 +73,22 @@ pub async fn verify(args: VerifyArgs) -> Result {
     let (dir, _staging) = crate::remote::fetch(&args.backup).await?;
     let dir = &dir;
     let manifest = complete_manifest(dir)?;
-    check_hashes(dir, &manifest)?;
-    for table in &manifest.tables {
-        let checksum = decoded_checksum(dir, &manifest, table)?;
-        if checksum.rows != table.rows || checksum.hex() != table.checksum {
-            return Err(BackupError::failed(format!(
-                "table {} in {} does not decode to the rows its manifest lists",
-                table.name,
-                dir.display()
-            )));
-        }
+    // An incremental backup is only as good as every backup before it in its chain.
+    let links = if manifest.follows.is_some() {
+        super::incremental::chain(dir)?
+    } else {
+        vec![(dir.clone(), manifest.clone())]
+    };
+    for (dir, manifest) in &links {
+        check_files(dir, manifest)?;
     }
     let mut differences = Vec::new();
+    if args.against.is_some() && manifest.follows.is_some() {
+        return Err(BackupError::usage(
+            "--against compares tables with a full backup's; an incremental backup holds changes",
+        )
+        .hint("restore the chain into a new database and compare that, or verify --against its full backup"));
+    }
     if let Some(url) = &args.against {
         let target = Target::from_args(&ConnectArgs {
             url: Some(url.clone()),
@@ -112,8 +122,18 @@ pub async fn verify(args: VerifyArgs) -> Result {
             "tables": manifest.tables.len(),
             "rows": rows,
             "differences": differences,
+            "changes": manifest.changes.as_ref().map(|changes| changes.statements),
+            "chain": links.len(),
         });
         println!("{report:#}");
+    } else if let Some(changes) = &manifest.changes {
+        println!(
+            "{}: incremental, {} changes in {} transactions; it and the {} earlier backups of its chain match their checksums and decode",
+            args.backup.display(),
+            changes.statements,
+            changes.transactions,
+            links.len() - 1
+        );
     } else {
         println!(
             "{}: {} tables, {rows} rows; every file matches its checksum and decodes",
@@ -134,27 +154,57 @@ pub async fn verify(args: VerifyArgs) -> Result {
     }
 }
 
+/// One backup's hashes, then every data file decoded and checksummed.
+fn check_files(dir: &Path, manifest: &Manifest) -> Result {
+    check_hashes(dir, manifest)?;
+    for table in &manifest.tables {
+        let checksum = decoded_checksum(dir, manifest, table)?;
+        if checksum.rows != table.rows || checksum.hex() != table.checksum {
+            return Err(BackupError::failed(format!(
+                "table {} in {} does not decode to the rows its manifest lists",
+                table.name,
+                dir.display()
+            )));
+        }
+    }
+    if let Some(changes) = &manifest.changes {
+        let path = dir.join(&changes.file);
+        let checksum = line_checksum(&path, files::open(&path, manifest.compression)?)?;
+        if checksum.rows != changes.lines || checksum.hex() != changes.checksum {
+            return Err(BackupError::failed(format!(
+                "{} in {} does not decode to the changes its manifest lists",
+                changes.file,
+                dir.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Decompresses and decodes a data file, as its encoding says, into its checksum.
 fn decoded_checksum(dir: &Path, manifest: &Manifest, table: &TableEntry) -> Result<Checksum> {
     let path = table.data_path(dir);
-    let mut input = files::open(&path, manifest.compression)?;
+    let input = files::open(&path, manifest.compression)?;
     match table.encoding {
         Encoding::Rows => {
             let mut reader = RowReader::new(input)?;
             while reader.next_row()?.is_some() {}
             Ok(reader.checksum())
         }
-        Encoding::Copy => {
-            let mut lines = Lines::default();
-            let mut buffer = vec![0u8; 256 * 1024];
-            loop {
-                let read = std::io::Read::read(&mut input, &mut buffer)
-                    .map_err(|error| BackupError::io("decompress", &path, &error))?;
-                if read == 0 {
-                    return Ok(lines.finish());
-                }
-                lines.feed(&buffer[..read]);
-            }
+        Encoding::Copy => line_checksum(&path, input),
+    }
+}
+
+/// The checksum of a line-oriented file (`COPY` text, changes records).
+fn line_checksum(path: &Path, mut input: Box<dyn std::io::Read + Send>) -> Result<Checksum> {
+    let mut lines = Lines::default();
+    let mut buffer = vec![0u8; 256 * 1024];
+    loop {
+        let read = std::io::Read::read(&mut input, &mut buffer)
+            .map_err(|error| BackupError::io("decompress", path, &error))?;
+        if read == 0 {
+            return Ok(lines.finish());
         }
+        lines.feed(&buffer[..read]);
     }
 }

@@ -4,6 +4,8 @@ pub mod mysql;
 pub mod mysql_restore;
 pub mod mysql_schema;
 pub mod mysql_text;
+pub mod pg_decode;
+pub mod pg_incremental;
 pub mod pg_schema;
 pub mod postgres;
 pub mod postgres_restore;

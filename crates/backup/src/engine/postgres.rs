@@ -30,6 +30,9 @@ pub(super) const SESSION: &str = "SET DateStyle = 'ISO, MDY'; SET IntervalStyle 
     SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0; \
     SELECT pg_catalog.set_config('search_path', '', false);";
 
+/// The settings key of the transactions a backup's snapshot sees.
+pub(super) const XID_SNAPSHOT: &str = "xid_snapshot";
+
 /// Bytes of `COPY` text handed to the file thread at once.
 const BATCH_BYTES: usize = 256 * 1024;
 
@@ -220,6 +223,12 @@ pub(super) async fn open_snapshot(
     let mut settings = serde_json::Map::new();
     settings.insert("sequences".to_owned(), sequences(&mut main).await?);
     settings.insert("refresh".to_owned(), populated_views(&mut main).await?);
+    // Which transactions the snapshot sees (`xmin:xmax:xip,...`): the first incremental
+    // backup after this one skips the changes of those, which this backup already holds.
+    let visible: String = sqlx::query_scalar("SELECT pg_catalog.pg_current_snapshot()::text")
+        .fetch_one(&mut main)
+        .await?;
+    settings.insert(XID_SNAPSHOT.to_owned(), visible.into());
     Ok(Snapshot {
         conn: main,
         name: snapshot,

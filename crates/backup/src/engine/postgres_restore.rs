@@ -91,7 +91,7 @@ async fn user_objects(conn: &mut PgConnection) -> Result<i64> {
 }
 
 /// Drops every user schema and recreates an empty `public`, as a new database has it.
-async fn wipe(conn: &mut PgConnection) -> Result {
+pub(super) async fn wipe(conn: &mut PgConnection) -> Result {
     let schemas: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT quote_ident(n.nspname) FROM pg_catalog.pg_namespace n WHERE {USER_NAMESPACE}"
     )))
@@ -163,6 +163,16 @@ async fn restore_all(
             .await
             .map_err(|error| schema_error(&entry.kind.to_lowercase(), &error))?;
     }
+    sequences_and_views(conn, manifest).await?;
+    Ok(Restored {
+        tables: manifest.tables.len(),
+        rows,
+    })
+}
+
+/// The last steps of a restore (and of replaying an incremental backup): sequence
+/// positions, then the materialized views that held data in the source.
+pub(super) async fn sequences_and_views(conn: &mut PgConnection, manifest: &Manifest) -> Result {
     set_sequences(conn, manifest, None).await?;
     if let Some(views) = manifest.settings.get("refresh").and_then(|v| v.as_array()) {
         for view in views.iter().filter_map(|view| view.as_str()) {
@@ -172,10 +182,7 @@ async fn restore_all(
             .await?;
         }
     }
-    Ok(Restored {
-        tables: manifest.tables.len(),
-        rows,
-    })
+    Ok(())
 }
 
 fn schema_error(what: &str, error: &sqlx::Error) -> BackupError {

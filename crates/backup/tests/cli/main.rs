@@ -4,6 +4,7 @@
 
 mod connection;
 mod differential;
+mod incremental;
 mod mysql;
 mod mysql_support;
 mod postgres;

@@ -57,6 +57,13 @@ impl Drop for Database {
         let name = self.name.clone();
         crate::support::on_own_runtime(async move {
             if let Ok(mut admin) = PgConnection::connect(&server).await {
+                // A database with a replication slot (incremental backups) cannot be dropped.
+                let _ = sqlx::query(
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1",
+                )
+                .bind(&name)
+                .execute(&mut admin)
+                .await;
                 let _ = admin
                     .execute(sqlx::AssertSqlSafe(format!(
                         "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"

@@ -1,0 +1,157 @@
+//! Chains of PostgreSQL incremental backups: `backup --slot NAME` (a full backup that starts
+//! a chain), `backup --incremental-from <backup>` (the changes since that backup), and the
+//! walk from an incremental back to its full backup that restore and verify need. The
+//! engine side is `engine::pg_incremental`.
+
+use std::path::{Path, PathBuf};
+
+use super::differential::sibling_name;
+use super::verify::complete_manifest;
+use crate::cli::{BackupArgs, Format};
+use crate::engine::{Dumped, pg_incremental};
+use crate::error::{BackupError, Result};
+use crate::manifest::Manifest;
+use crate::target::Target;
+
+/// Longest chain followed (a guard against folders that refer to each other).
+const MAX_CHAIN: usize = 10_000;
+
+/// The flags that start or continue a chain must go with a PostgreSQL folder backup to a
+/// local folder, and not with each other or `--differential-from`.
+pub fn check_args(args: &BackupArgs, target: &Target, remote: bool) -> Result {
+    if args.slot.is_none() && args.incremental_from.is_none() {
+        return Ok(());
+    }
+    let flag = if args.slot.is_some() {
+        "--slot"
+    } else {
+        "--incremental-from"
+    };
+    if !matches!(target, Target::Postgres(..)) {
+        return Err(BackupError::usage(format!(
+            "{flag}: incremental backups read PostgreSQL's write-ahead log; {} is not PostgreSQL",
+            target.describe()
+        ))
+        .hint("use --differential-from for MySQL/MariaDB and SQLite"));
+    }
+    if args.slot.is_some() && args.incremental_from.is_some() {
+        return Err(BackupError::usage(
+            "--slot starts a chain with a full backup; --incremental-from continues one: give one of them",
+        ));
+    }
+    if args.differential_from.is_some() || args.format == Format::Sql || remote {
+        return Err(BackupError::usage(format!(
+            "{flag} needs a local --dest folder, the folder format, and no --differential-from"
+        )));
+    }
+    if let Some(slot) = &args.slot {
+        pg_incremental::check_slot_name(slot)?;
+    }
+    Ok(())
+}
+
+/// A backup and its manifest.
+pub type Link = (PathBuf, Manifest);
+
+/// The chain that ends at `dir`: its full backup first, then each incremental in order.
+/// Every one must be complete and beside the next.
+pub fn chain(dir: &Path) -> Result<Vec<Link>> {
+    let mut links = vec![(dir.to_path_buf(), complete_manifest(dir)?)];
+    while let Some(previous) = links
+        .last()
+        .and_then(|(_, manifest)| manifest.follows.clone())
+    {
+        if links.len() > MAX_CHAIN {
+            return Err(BackupError::failed(format!(
+                "{} follows a chain of more than {MAX_CHAIN} backups (do they refer to each other?)",
+                dir.display()
+            )));
+        }
+        let previous_dir = dir.parent().unwrap_or(dir).join(&previous);
+        if !previous_dir.join(crate::manifest::FILE).is_file() {
+            return Err(BackupError::failed(format!(
+                "{} is part of a chain that needs {previous}, which is not beside it any more",
+                dir.display()
+            ))
+            .hint("an incremental backup needs every earlier backup of its chain in the same folder; nothing was restored"));
+        }
+        links.push((previous_dir.clone(), complete_manifest(&previous_dir)?));
+    }
+    links.reverse();
+    let (full_dir, full) = &links[0];
+    if full.log.is_none() || full.based_on.is_some() {
+        return Err(BackupError::failed(format!(
+            "{} starts the chain but is not a full backup taken with --slot",
+            full_dir.display()
+        )));
+    }
+    Ok(links)
+}
+
+/// Checks that `from` can be followed by a new incremental backup of `target` in `dest`,
+/// and returns its chain and its folder name.
+pub fn previous(from: &Path, dest: &Path, target: &Target) -> Result<(Vec<Link>, String)> {
+    let bad = |why: String| {
+        BackupError::usage(format!(
+            "{} cannot be followed by an incremental backup: {why}",
+            from.display()
+        ))
+    };
+    let links = chain(from)?;
+    let (_, last) = links.last().unwrap_or(&links[0]);
+    if last.engine != target.engine().name() || last.database != target.database() {
+        return Err(bad(format!(
+            "it is a backup of {} database {}",
+            last.engine, last.database
+        )));
+    }
+    if last.log.is_none() {
+        return Err(bad("it records no replication slot".to_owned())
+            .hint("start a chain with a full backup taken with --slot NAME"));
+    }
+    let name = sibling_name(from, dest)
+        .map_err(|why| bad(why).hint("an incremental backup lives beside the backup it follows"))?;
+    Ok((links, name))
+}
+
+/// Captures the changes since the last backup of `links` into `dir`, and records the chain
+/// in `manifest` (the data itself is only the changes file).
+pub async fn capture(
+    options: &sqlx::postgres::PgConnectOptions,
+    password: &crate::target::Secret,
+    dir: &Path,
+    compression: crate::files::Compression,
+    (links, previous_name): (&[Link], &String),
+    manifest: &mut Manifest,
+) -> Result<Dumped> {
+    let (full_dir, _) = &links[0];
+    let (_, previous) = links.last().unwrap_or(&links[0]);
+    let chain = pg_incremental::Chain { previous, full_dir };
+    let captured = pg_incremental::capture(options, password, dir, compression, &chain).await?;
+    manifest.format = crate::manifest::INCREMENTAL_FORMAT.to_owned();
+    manifest.follows = Some(previous_name.clone());
+    manifest.log = Some(captured.position);
+    manifest.changes = Some(captured.changes);
+    Ok(Dumped {
+        version: captured.version,
+        settings: captured.settings,
+        schema: Vec::new(),
+        tables: Vec::new(),
+    })
+}
+
+/// Once an incremental backup is complete and in place, the slot moves past what it holds.
+/// If that fails, the backup is still good: the next incremental moves the slot first.
+pub async fn release_changes(target: &Target, manifest: &Manifest) {
+    let (Target::Postgres(options, _), Some(_), Some(position)) =
+        (target, &manifest.follows, &manifest.log)
+    else {
+        return;
+    };
+    if let Err(error) = pg_incremental::advance(options, position).await {
+        eprintln!(
+            "dbbackup: warning: the backup is complete, but slot {} was not moved on ({}); the next incremental backup will move it",
+            position.slot, error.message
+        );
+    }
+}
