@@ -3,7 +3,8 @@
 # a full backup that starts a chain (--slot), then a pgbench workload, then an incremental
 # backup and a full backup of the same state (time and size of each), then the chain
 # restored and compared with the source (row hashes by the server).
-# Usage: bench/backup_incremental.sh [pgbench scale] [workload seconds]   (defaults 70 60)
+# Usage: bench/backup_incremental.sh [pgbench scale] [workload seconds] [transactions a second]
+#        (defaults 70 60 and as fast as it goes; a rate runs `pgbench -R`, a lighter day)
 # Needs: PostgreSQL on 127.0.0.1 with wal_level = logical and a REPLICATION role (.ci/run
 # sets both up), pgbench and psql.
 # Results go to docs/perf.md ("Database backup utility") by hand, with the date and this command.
@@ -14,6 +15,8 @@ cargo build --release --locked -p groundwork-backup --bin dbbackup
 dbbackup="$CARGO_TARGET_DIR/release/dbbackup"
 scale="${1:-70}"
 workload="${2:-60}"
+rate=()
+[ -n "${3:-}" ] && rate=(-R "$3")
 work="${BACKUP_BENCH_DIR:-$HOME/.cache/groundwork/backup-bench}/incremental"
 export PGHOST=127.0.0.1 PGUSER="${BENCH_PGUSER:-groundwork_test}"
 url="postgres://$PGUSER@127.0.0.1:5432"
@@ -33,7 +36,8 @@ hashes() { # every pgbench table's row count and content hash, computed by the s
   psql -d "$1" -Atc "SELECT 'accounts', count(*), md5(string_agg(t::text, ',' ORDER BY aid)) FROM pgbench_accounts t
     UNION ALL SELECT 'branches', count(*), md5(string_agg(t::text, ',' ORDER BY bid)) FROM pgbench_branches t
     UNION ALL SELECT 'tellers', count(*), md5(string_agg(t::text, ',' ORDER BY tid)) FROM pgbench_tellers t
-    UNION ALL SELECT 'history', count(*), md5(string_agg(t::text, ',' ORDER BY t::text)) FROM pgbench_history t"
+    UNION ALL SELECT 'history', count(*), md5(string_agg(t::text, ',' ORDER BY t::text)) FROM pgbench_history t
+    ORDER BY 1"
 }
 
 psql -d postgres -qAtc "SELECT pg_drop_replication_slot('$slot') FROM pg_replication_slots WHERE slot_name = '$slot'" > /dev/null
@@ -43,14 +47,15 @@ echo "== generating: pgbench scale $scale" >&2
 pg_fresh bench_incr_src
 pgbench -i -q -s "$scale" bench_incr_src > /dev/null 2>&1
 # pgbench_history has no key; updates and deletes of it could not be replayed (pgbench only inserts).
-psql -q -d bench_incr_src -c "ALTER TABLE pgbench_history REPLICA IDENTITY FULL" -c "VACUUM ANALYZE"
+psql -q -d bench_incr_src -c "ALTER TABLE pgbench_history REPLICA IDENTITY FULL" \
+  -c "SET client_min_messages = error" -c "VACUUM ANALYZE"
 echo "database: $(psql -Atc "SELECT pg_size_pretty(pg_database_size('bench_incr_src'))" -d bench_incr_src)"
 
 t_start=$(seconds "$dbbackup" backup --url "$url/bench_incr_src" --dest "$work/chain" --slot "$slot" --jobs 2)
 echo "| full backup that starts the chain (--slot) | $t_start s | $(size_of "$(newest "$work/chain")") |"
 
-echo "== pgbench for $workload s" >&2
-pgbench -n -c 2 -j 1 -T "$workload" bench_incr_src 2>/dev/null | grep -E "number of transactions actually processed|tps"
+echo "== pgbench for $workload s ${rate[*]}" >&2
+pgbench -n -c 2 -j 1 -T "$workload" "${rate[@]}" bench_incr_src 2>/dev/null | grep -E "number of transactions actually processed|tps"
 wal=$(psql -d postgres -Atc "SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)) FROM pg_replication_slots WHERE slot_name = '$slot'")
 echo "WAL the slot holds: $wal"
 

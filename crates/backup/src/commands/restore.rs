@@ -7,7 +7,7 @@ use super::incremental;
 use super::verify::{check_hashes, complete_manifest};
 use crate::cli::RestoreArgs;
 use crate::engine::stream::Throttle;
-use crate::engine::{mysql_restore, pg_incremental, postgres_restore, sqlite};
+use crate::engine::{mysql_restore, pg_replay, postgres_restore, sqlite};
 use crate::error::{BackupError, Result};
 use crate::manifest::Manifest;
 use crate::target::Target;
@@ -96,7 +96,7 @@ async fn restore_chain(args: &RestoreArgs, target: &Target) -> Result {
         check_hashes(dir, manifest)?;
     }
     let clock = Instant::now();
-    let (restored, statements) = pg_incremental::restore_chain(
+    let (restored, statements) = pg_replay::restore_chain(
         &links,
         options,
         &target.database(),

@@ -6,6 +6,7 @@ pub mod mysql_schema;
 pub mod mysql_text;
 pub mod pg_decode;
 pub mod pg_incremental;
+pub mod pg_replay;
 pub mod pg_schema;
 pub mod postgres;
 pub mod postgres_restore;
