@@ -14,8 +14,11 @@ use crate::error::{BackupError, Result};
 use crate::manifest::Manifest;
 use crate::target::short;
 
-/// Bytes of SQL sent to the server in one round trip when replaying.
+/// Bytes of SQL sent to the server in one round trip (and committed) when replaying.
 const REPLAY_BYTES: usize = 1024 * 1024;
+
+/// Bytes of one source transaction's SQL sent without committing.
+const LARGE_TRANSACTION_BYTES: usize = 8 * REPLAY_BYTES;
 
 /// Restores a chain: its full backup (`chain[0]`), then each incremental in order. A
 /// replay that fails empties the target, as a failed full restore does.
@@ -64,15 +67,23 @@ struct Record {
 }
 
 /// Replays an incremental backup's changes onto a database restored up to the backup it
-/// follows, in one transaction: all of it or none. User triggers are switched off while
-/// it runs (the source's triggers already did their work, and their effects are among the
-/// changes); every statement must touch exactly the rows it touched in the source.
+/// follows. User triggers are switched off while it runs (the source's triggers already
+/// did their work, and their effects are among the changes); every statement must touch
+/// exactly the rows it touched in the source.
+///
+/// Transactions are committed a batch of source transactions at a time, never inside one
+/// (deferred constraints are checked where the source checked them). One transaction for
+/// the whole replay would be quadratic: a row updated a thousand times in it (pgbench's
+/// branches) keeps a thousand versions that no one may prune until it commits. Nothing is
+/// lost by committing early: a replay that fails empties the whole target.
 pub async fn replay(options: &PgConnectOptions, dir: &Path, manifest: &Manifest) -> Result<u64> {
     let changes = manifest
         .changes
         .as_ref()
         .ok_or_else(|| BackupError::failed(format!("{} lists no changes file", dir.display())))?;
     let mut conn = connect(options).await?;
+    // As for the restore's loads: a failed replay is thrown away whole.
+    conn.execute("SET synchronous_commit = off").await?;
     conn.execute("BEGIN").await?;
     let triggers = enabled_triggers(&mut conn).await?;
     for (table, trigger, _) in &triggers {
@@ -159,6 +170,10 @@ impl Replay {
         })?;
         if record.commit.is_some() {
             self.transactions += 1;
+            if self.batch.len() >= REPLAY_BYTES {
+                self.batch.push_str("COMMIT;\nBEGIN;\n");
+                self.flush(conn).await?;
+            }
             return Ok(());
         }
         let Some(sql) = record.sql else {
@@ -170,7 +185,8 @@ impl Replay {
         self.batch.push_str(";\n");
         self.expected_rows += record.rows.unwrap_or(0);
         self.statements += 1;
-        if self.batch.len() >= REPLAY_BYTES {
+        // A transaction too large for one batch is sent in parts, still uncommitted.
+        if self.batch.len() >= LARGE_TRANSACTION_BYTES {
             self.flush(conn).await?;
         }
         Ok(())

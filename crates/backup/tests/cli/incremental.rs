@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use sha2::Digest as _;
+
 use crate::postgres_support::{
     Database, PAGILA_DATA, PAGILA_SCHEMA, catalog, contents, sequences, server,
 };
@@ -371,7 +373,41 @@ async fn incremental_backups_refuse_what_they_cannot_replay() {
         "{}",
         damaged.stderr
     );
+    // A change that finds no row (an incremental that does not belong on its full backup,
+    // made to look intact): the replay stops and the target is left empty.
+    let manifest_path = next.join("manifest.json");
+    let original_manifest = std::fs::read_to_string(&manifest_path).unwrap();
+    let foreign = zstd::encode_all(
+        &b"{\"sql\":\"UPDATE \\\"public\\\".\\\"t\\\" SET \\\"id\\\" = '3' WHERE \\\"id\\\" = '99'\",\"rows\":1}\n{\"commit\":1,\"at\":null}\n"[..],
+        3,
+    )
+    .unwrap();
+    std::fs::write(&changes, &foreign).unwrap();
+    let mut edited: serde_json::Value = serde_json::from_str(&original_manifest).unwrap();
+    edited["changes"]["sha256"] = format!("{:x}", sha2::Sha256::digest(&foreign)).into();
+    edited["changes"]["statements"] = 1.into();
+    edited["changes"]["transactions"] = 1.into();
+    std::fs::write(&manifest_path, edited.to_string()).unwrap();
+    let replayed = dbbackup(&[
+        "restore",
+        "--from",
+        next.to_str().unwrap(),
+        "--url",
+        &target.url,
+    ]);
+    assert_eq!(replayed.code, 1, "{}", replayed.stderr);
+    assert!(
+        replayed
+            .stderr
+            .contains("touched 0 rows where the source touched 1")
+            && replayed
+                .stderr
+                .contains("what had been restored was removed"),
+        "{}",
+        replayed.stderr
+    );
     std::fs::write(&changes, &original).unwrap();
+    std::fs::write(&manifest_path, &original_manifest).unwrap();
     let moved = other_dest.path().join("elsewhere");
     std::fs::rename(&fresh, &moved).unwrap();
     let broken = dbbackup(&[
