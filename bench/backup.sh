@@ -20,14 +20,8 @@ my=(mariadb -h 127.0.0.1 -u root)
 pg_url="postgres://$PGUSER@127.0.0.1:5432"
 my_url="mysql://root@127.0.0.1:3306"
 
-seconds() { # runs "$@", prints the wall-clock seconds it took
-  local start end
-  start=$(date +%s.%N)
-  "$@" > /dev/null
-  end=$(date +%s.%N)
-  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }'
-}
-size_of() { du -sb "$1" | cut -f1 | awk '{ printf "%.0f MB", $1 / 1e6 }'; }
+# shellcheck source=bench/backup_lib.sh
+. bench/backup_lib.sh
 pg_fresh() { dropdb --if-exists --force "$1"; createdb "$1"; }
 my_fresh() { "${my[@]}" -e "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1"; }
 

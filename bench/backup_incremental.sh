@@ -22,14 +22,8 @@ export PGHOST=127.0.0.1 PGUSER="${BENCH_PGUSER:-groundwork_test}"
 url="postgres://$PGUSER@127.0.0.1:5432"
 slot=bench_incremental
 
-seconds() { # runs "$@", prints the wall-clock seconds it took
-  local start end
-  start=$(date +%s.%N)
-  "$@" > /dev/null
-  end=$(date +%s.%N)
-  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'
-}
-size_of() { du -sb "$1" | cut -f1 | awk '{ printf "%.1f MB", $1 / 1e6 }'; }
+# shellcheck source=bench/backup_lib.sh
+. bench/backup_lib.sh
 newest() { ls -d "$1"/bench_incr_src-* | grep -v partial | tail -n1; }
 pg_fresh() { dropdb --if-exists --force "$1"; createdb "$1"; }
 hashes() { # every pgbench table's row count and content hash, computed by the server

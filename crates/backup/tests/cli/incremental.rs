@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use sha2::Digest as _;
 
 use crate::postgres_support::{
-    Database, PAGILA_DATA, PAGILA_SCHEMA, catalog, contents, sequences, server,
+    Database, PAGILA_DATA, PAGILA_SCHEMA, Writer, catalog, contents, sequences, server,
 };
 use crate::support::{dbbackup, ok};
 
@@ -117,33 +117,14 @@ async fn a_chain_of_incremental_backups_restores_the_source_at_each_point() {
 
     // A writer commits throughout the full backup, so transactions land between the slot's
     // creation and the backup's snapshot: each must be restored exactly once.
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let writer = {
-        let stop = stop.clone();
-        let mut conn = source.connect().await;
-        tokio::spawn(async move {
-            let mut written = 0u64;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                sqlx::raw_sql("INSERT INTO public.busy DEFAULT VALUES")
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-                written += 1;
-            }
-            written
-        })
-    };
+    let writer = Writer::start(&source, "INSERT INTO public.busy DEFAULT VALUES").await;
     let (url, dest_path, slot_name) = (source.url.clone(), dest.path().to_owned(), slot.clone());
     let full = tokio::task::spawn_blocking(move || {
         backup(&url, &dest_path, &["--slot", &slot_name, "--jobs", "2"])
     })
     .await
     .unwrap();
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    assert!(
-        writer.await.unwrap() > 0,
-        "the writer ran during the backup"
-    );
+    assert!(writer.stop().await > 0, "the writer ran during the backup");
     assert_eq!(manifest(&full)["log"]["slot"], slot.as_str());
 
     source.run(ROUND_ONE).await;

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use crate::postgres_support::{
-    Database, PAGILA_DATA, PAGILA_SCHEMA, catalog, contents, sequences, server,
+    Database, PAGILA_DATA, PAGILA_SCHEMA, Writer, catalog, contents, sequences, server,
 };
 use crate::scenarios::{Server as _, assert_one_snapshot, only_backup, refusals, sql_dump_in};
 use crate::support::{dbbackup, ok};
@@ -183,22 +183,11 @@ async fn a_backup_under_concurrent_writes_is_one_consistent_snapshot() {
               INSERT INTO right_side (pad) SELECT repeat('x', 200) FROM generate_series(1, 20000);",
         )
         .await;
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let writer = {
-        let stop = stop.clone();
-        let mut conn = source.connect().await;
-        tokio::spawn(async move {
-            let mut written = 0u64;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                sqlx::raw_sql("BEGIN; INSERT INTO left_side (pad) VALUES ('w'); INSERT INTO right_side (pad) VALUES ('w'); COMMIT;")
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-                written += 1;
-            }
-            written
-        })
-    };
+    let writer = Writer::start(
+        &source,
+        "BEGIN; INSERT INTO left_side (pad) VALUES ('w'); INSERT INTO right_side (pad) VALUES ('w'); COMMIT;",
+    )
+    .await;
     let dest = tempfile::tempdir().unwrap();
     let dest_path = dest.path().to_str().unwrap().to_owned();
     let url = source.url.clone();
@@ -216,9 +205,7 @@ async fn a_backup_under_concurrent_writes_is_one_consistent_snapshot() {
         ])
     });
     let _ = backup.await.unwrap();
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let written = writer.await.unwrap();
-    assert!(written > 0, "the writer ran during the backup");
+    assert!(writer.stop().await > 0, "the writer ran during the backup");
     assert_one_snapshot(dest.path(), 20_000);
 }
 
