@@ -214,6 +214,10 @@ pub struct RestoreArgs {
     /// triggers. PostgreSQL and MySQL: their data, into tables the target already has.
     #[arg(long, value_delimiter = ',')]
     pub tables: Option<Vec<String>>,
+    /// PostgreSQL incremental backups: replay the chain only up to the last transaction
+    /// committed at or before this time (2026-11-21T14:05:00Z, or with an offset: +01:00).
+    #[arg(long, value_name = "TIME", value_parser = crate::engine::pg_replay::parse_until)]
+    pub until: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `--jobs` and `--max-rate`.
     #[command(flatten)]
     pub load: LoadArgs,

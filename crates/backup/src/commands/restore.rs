@@ -29,6 +29,13 @@ pub async fn restore(mut args: RestoreArgs) -> Result {
     if manifest.follows.is_some() {
         return restore_chain(&args, &target).await;
     }
+    if args.until.is_some() {
+        return Err(BackupError::usage(format!(
+            "--until replays a chain of incremental backups; {} is a full backup",
+            args.from.display()
+        ))
+        .hint("give the newest incremental backup of the chain"));
+    }
     let tables = match &args.tables {
         Some(names) => Some(resolve_tables(&manifest, names)?),
         None => None,
@@ -96,7 +103,7 @@ async fn restore_chain(args: &RestoreArgs, target: &Target) -> Result {
         check_hashes(dir, manifest)?;
     }
     let clock = Instant::now();
-    let (restored, statements) = pg_replay::restore_chain(
+    let (restored, replayed) = pg_replay::restore_chain(
         &links,
         options,
         &target.database(),
@@ -104,6 +111,7 @@ async fn restore_chain(args: &RestoreArgs, target: &Target) -> Result {
         args.load.jobs,
         &Throttle::new(args.load.max_rate),
         args.json,
+        args.until,
     )
     .await?;
     report(
@@ -112,7 +120,7 @@ async fn restore_chain(args: &RestoreArgs, target: &Target) -> Result {
         restored.tables,
         restored.rows,
         clock,
-        Some((links.len() - 1, statements)),
+        Some(&replayed),
     );
     Ok(())
 }
@@ -124,7 +132,7 @@ fn report(
     tables: usize,
     rows: u64,
     clock: Instant,
-    replayed: Option<(usize, u64)>,
+    replayed: Option<&pg_replay::Replayed>,
 ) {
     if args.json {
         let mut summary = serde_json::json!({
@@ -133,9 +141,12 @@ fn report(
             "rows": rows,
             "seconds": clock.elapsed().as_secs_f64(),
         });
-        if let Some((increments, statements)) = replayed {
-            summary["incrementals"] = increments.into();
-            summary["changes"] = statements.into();
+        if let Some(replayed) = replayed {
+            summary["incrementals"] = replayed.incrementals.into();
+            summary["changes"] = replayed.statements.into();
+            summary["transactions"] = replayed.transactions.into();
+            summary["lastCommit"] = replayed.last_commit.clone().into();
+            summary["stoppedAtUntil"] = replayed.stopped.into();
         }
         println!("{summary:#}");
     } else {
@@ -143,8 +154,21 @@ fn report(
             "restored {tables} tables ({rows} rows) into {}",
             target.describe()
         );
-        if let Some((increments, statements)) = replayed {
-            println!("then replayed {statements} changes from {increments} incremental backups");
+        if let Some(replayed) = replayed {
+            println!(
+                "then replayed {} changes ({} transactions) from {} incremental backups{}",
+                replayed.statements,
+                replayed.transactions,
+                replayed.incrementals,
+                replayed
+                    .last_commit
+                    .as_ref()
+                    .map(|at| format!(", the last committed at {at}"))
+                    .unwrap_or_default()
+            );
+            if replayed.stopped {
+                println!("stopped at --until: later transactions were not replayed");
+            }
         }
     }
 }

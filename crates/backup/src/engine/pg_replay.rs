@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use chrono::{DateTime, FixedOffset};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{Connection as _, Executor as _};
 
@@ -20,8 +21,22 @@ const REPLAY_BYTES: usize = 1024 * 1024;
 /// Bytes of one source transaction's SQL sent without committing.
 const LARGE_TRANSACTION_BYTES: usize = 8 * REPLAY_BYTES;
 
-/// Restores a chain: its full backup (`chain[0]`), then each incremental in order. A
-/// replay that fails empties the target, as a failed full restore does.
+/// How far a chain's replay went.
+#[derive(Debug, Default)]
+pub struct Replayed {
+    /// Incremental backups replayed (the last one perhaps in part).
+    pub incrementals: usize,
+    pub statements: u64,
+    pub transactions: u64,
+    /// The commit time of the last transaction replayed.
+    pub last_commit: Option<String>,
+    /// `--until` stopped it before the end of the chain.
+    pub stopped: bool,
+}
+
+/// Restores a chain: its full backup (`chain[0]`), then each incremental in order, up to
+/// the last transaction committed at or before `until` when it is given (point-in-time
+/// recovery). A replay that fails empties the target, as a failed full restore does.
 #[allow(clippy::too_many_arguments)]
 pub async fn restore_chain(
     chain: &[(std::path::PathBuf, Manifest)],
@@ -31,31 +46,41 @@ pub async fn restore_chain(
     jobs: usize,
     throttle: &super::stream::Throttle,
     quiet: bool,
-) -> Result<(super::Restored, u64)> {
+    until: Option<DateTime<FixedOffset>>,
+) -> Result<(super::Restored, Replayed)> {
     let Some(((full_dir, full), increments)) = chain.split_first() else {
         return Err(BackupError::failed("the backup chain is empty"));
     };
+    if let Some(until) = until
+        && DateTime::parse_from_rfc3339(&full.started_at).is_ok_and(|started| until < started)
+    {
+        return Err(BackupError::usage(format!(
+            "--until {until} is before the chain's full backup ({})",
+            full.started_at
+        ))
+        .hint("restore an older chain, or give a later time"));
+    }
     let restored = super::postgres_restore::restore(
         full_dir, full, options, database, clean, None, jobs, throttle, quiet,
     )
     .await?;
-    let mut statements = 0;
+    let mut replayed = Replayed::default();
     for (dir, manifest) in increments {
-        match replay(options, dir, manifest).await {
-            Ok(replayed) => statements += replayed,
-            Err(error) => {
-                let cleaned = match connect(options).await {
-                    Ok(mut fresh) => wipe(&mut fresh).await,
-                    Err(error) => Err(error),
-                };
-                return Err(super::failed_restore(
-                    &BackupError::failed(format!("{}: {}", dir.display(), error.message)),
-                    &cleaned,
-                ));
-            }
+        if let Err(error) = replay(options, dir, manifest, until, &mut replayed).await {
+            let cleaned = match connect(options).await {
+                Ok(mut fresh) => wipe(&mut fresh).await,
+                Err(error) => Err(error),
+            };
+            return Err(super::failed_restore(
+                &BackupError::failed(format!("{}: {}", dir.display(), error.message)),
+                &cleaned,
+            ));
+        }
+        if replayed.stopped {
+            break;
         }
     }
-    Ok((restored, statements))
+    Ok((restored, replayed))
 }
 
 /// One line of a changes file.
@@ -64,6 +89,23 @@ struct Record {
     sql: Option<String>,
     rows: Option<u64>,
     commit: Option<u64>,
+    at: Option<String>,
+}
+
+/// A commit time as the server printed it (`2026-11-21 23:18:31.299385+00`).
+fn commit_time(text: &str) -> Option<DateTime<FixedOffset>> {
+    DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%#z").ok()
+}
+
+/// `--until`: RFC 3339 (`2026-11-21T14:05:00Z`), or a time as PostgreSQL prints one
+/// (`2026-11-21 14:05:00+00`); the offset is required.
+pub fn parse_until(text: &str) -> std::result::Result<DateTime<FixedOffset>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .or_else(|| commit_time(text))
+        .ok_or_else(|| {
+            format!("\"{text}\" is not a time with an offset: try 2026-11-21T14:05:00Z or 2026-11-21 14:05:00+01")
+        })
 }
 
 /// Replays an incremental backup's changes onto a database restored up to the backup it
@@ -76,7 +118,13 @@ struct Record {
 /// the whole replay would be quadratic: a row updated a thousand times in it (pgbench's
 /// branches) keeps a thousand versions that no one may prune until it commits. Nothing is
 /// lost by committing early: a replay that fails empties the whole target.
-pub async fn replay(options: &PgConnectOptions, dir: &Path, manifest: &Manifest) -> Result<u64> {
+async fn replay(
+    options: &PgConnectOptions,
+    dir: &Path,
+    manifest: &Manifest,
+    until: Option<DateTime<FixedOffset>>,
+    replayed: &mut Replayed,
+) -> Result {
     let changes = manifest
         .changes
         .as_ref()
@@ -93,9 +141,12 @@ pub async fn replay(options: &PgConnectOptions, dir: &Path, manifest: &Manifest)
         .await?;
     }
     let mut chunks = read_chunks(&dir.join(&changes.file), manifest.compression)?;
-    let mut replay = Replay::default();
+    let mut replay = Replay {
+        until,
+        ..Replay::default()
+    };
     let mut partial: Vec<u8> = Vec::new();
-    while let Some(chunk) = chunks.recv().await {
+    'read: while let Some(chunk) = chunks.recv().await {
         let chunk = chunk?;
         let mut rest: &[u8] = &chunk;
         while let Some(end) = rest.iter().position(|&byte| byte == b'\n') {
@@ -103,14 +154,19 @@ pub async fn replay(options: &PgConnectOptions, dir: &Path, manifest: &Manifest)
             rest = &rest[end + 1..];
             replay.line(&mut conn, &partial).await?;
             partial.clear();
+            if replay.stopped {
+                break 'read;
+            }
         }
         partial.extend_from_slice(rest);
     }
-    if !partial.is_empty() {
+    if !partial.is_empty() && !replay.stopped {
         replay.line(&mut conn, &partial).await?;
     }
     replay.flush(&mut conn).await?;
-    if replay.statements != changes.statements || replay.transactions != changes.transactions {
+    let complete =
+        replay.statements == changes.statements && replay.transactions == changes.transactions;
+    if !replay.stopped && !complete {
         return Err(BackupError::failed(format!(
             "{}: replayed {} statements in {} transactions, the manifest lists {} in {}",
             changes.file,
@@ -120,6 +176,8 @@ pub async fn replay(options: &PgConnectOptions, dir: &Path, manifest: &Manifest)
             changes.transactions
         )));
     }
+    // Positions as of the end of this incremental: after an early stop they may be ahead
+    // of the rows, which leaves gaps in the numbers but never reuses one.
     sequences_and_views(&mut conn, manifest).await?;
     for (table, trigger, mode) in &triggers {
         let enable = if mode == "A" {
@@ -134,7 +192,14 @@ pub async fn replay(options: &PgConnectOptions, dir: &Path, manifest: &Manifest)
     }
     conn.execute("COMMIT").await?;
     conn.close().await.ok();
-    Ok(replay.statements)
+    replayed.incrementals += 1;
+    replayed.statements += replay.statements;
+    replayed.transactions += replay.transactions;
+    if replay.last_commit.is_some() {
+        replayed.last_commit = replay.last_commit;
+    }
+    replayed.stopped = replay.stopped;
+    Ok(())
 }
 
 /// User triggers that fire on an ordinary session: (table, trigger, `O` or `A`). Triggers
@@ -154,13 +219,21 @@ async fn enabled_triggers(conn: &mut PgConnection) -> Result<Vec<(String, String
         .await?)
 }
 
-/// Statements gathered into round trips, with the rows they must touch.
+/// Statements gathered into round trips, with the rows they must touch. The current source
+/// transaction's statements wait in `pending` until its commit record says whether it is
+/// replayed (`--until`).
 #[derive(Default)]
 struct Replay {
     batch: String,
     expected_rows: u64,
+    pending: String,
+    pending_rows: u64,
+    pending_statements: u64,
     statements: u64,
     transactions: u64,
+    last_commit: Option<String>,
+    until: Option<DateTime<FixedOffset>>,
+    stopped: bool,
 }
 
 impl Replay {
@@ -169,7 +242,20 @@ impl Replay {
             BackupError::failed(format!("a changes record is damaged: {error}"))
         })?;
         if record.commit.is_some() {
+            if let Some(until) = self.until {
+                let at = record.at.as_deref().and_then(commit_time).ok_or_else(|| {
+                    BackupError::failed(
+                        "a transaction has no commit time, so --until cannot place it",
+                    )
+                })?;
+                if at > until {
+                    self.stopped = true;
+                    return Ok(());
+                }
+            }
+            self.take_pending();
             self.transactions += 1;
+            self.last_commit = record.at;
             if self.batch.len() >= REPLAY_BYTES {
                 self.batch.push_str("COMMIT;\nBEGIN;\n");
                 self.flush(conn).await?;
@@ -181,15 +267,27 @@ impl Replay {
                 "a changes record has neither sql nor commit",
             ));
         };
-        self.batch.push_str(&sql);
-        self.batch.push_str(";\n");
-        self.expected_rows += record.rows.unwrap_or(0);
-        self.statements += 1;
-        // A transaction too large for one batch is sent in parts, still uncommitted.
-        if self.batch.len() >= LARGE_TRANSACTION_BYTES {
+        self.pending.push_str(&sql);
+        self.pending.push_str(";\n");
+        self.pending_rows += record.rows.unwrap_or(0);
+        self.pending_statements += 1;
+        // A transaction too large for one batch is sent in parts, still uncommitted; with
+        // --until it must wait for its commit time, so it stays in memory whole.
+        if self.until.is_none() && self.pending.len() >= LARGE_TRANSACTION_BYTES {
+            self.take_pending();
             self.flush(conn).await?;
         }
         Ok(())
+    }
+
+    /// Moves the current transaction's statements into the batch.
+    fn take_pending(&mut self) {
+        self.batch.push_str(&self.pending);
+        self.pending.clear();
+        self.expected_rows += self.pending_rows;
+        self.statements += self.pending_statements;
+        self.pending_rows = 0;
+        self.pending_statements = 0;
     }
 
     async fn flush(&mut self, conn: &mut PgConnection) -> Result {
@@ -213,5 +311,23 @@ impl Replay {
         }
         self.expected_rows = 0;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_times_read_as_the_server_prints_them_and_until_as_people_write_it() {
+        let commit = commit_time("2026-11-21 23:18:31.299385+00").unwrap();
+        assert_eq!(commit.to_rfc3339(), "2026-11-21T23:18:31.299385+00:00");
+        assert!(commit_time("2026-11-21 23:18:31+05:30").is_some());
+        assert_eq!(
+            parse_until("2026-11-21T23:18:31Z").unwrap(),
+            parse_until("2026-11-21 23:18:31+00").unwrap()
+        );
+        assert!(parse_until("2026-11-21 23:18:31").is_err(), "no offset");
+        assert!(parse_until("yesterday").is_err());
     }
 }

@@ -52,12 +52,15 @@ const ROUND_ONE: &str = "\
     SELECT nextval('public.customer_customer_id_seq'); \
     REFRESH MATERIALIZED VIEW public.rental_by_category;";
 
-const ROUND_TWO: &str = "\
+/// The second round comes in two parts, with a moment between them to restore to.
+const ROUND_TWO_EARLY: &str = "\
     BEGIN; \
     INSERT INTO public.category (name) VALUES ('Documentary II'); \
     UPDATE public.customer SET email = NULL WHERE customer_id < 10; \
     DELETE FROM public.actor WHERE first_name = 'Ada'; \
-    COMMIT; \
+    COMMIT;";
+
+const ROUND_TWO_LATE: &str = "\
     UPDATE public.every_type SET body = body || ' and more' WHERE body LIKE 'huge%'; \
     INSERT INTO public.payment (customer_id, staff_id, rental_id, amount, payment_date) \
       VALUES (1, 1, 1, 9.99, '2022-07-04 12:00:00+00'); \
@@ -151,7 +154,17 @@ async fn a_chain_of_incremental_backups_restores_the_source_at_each_point() {
         .expect("the blobs update is among the changes");
     assert!(!blob_update.contains("\\\"big\\\""), "{blob_update}");
 
-    source.run(ROUND_TWO).await;
+    source.run(ROUND_TWO_EARLY).await;
+    let mut conn = source.connect().await;
+    let between: String = sqlx::query_scalar(
+        "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    let at_between = contents(&mut conn).await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    source.run(ROUND_TWO_LATE).await;
     let second = backup(
         &source.url,
         dest.path(),
@@ -199,6 +212,61 @@ async fn a_chain_of_incremental_backups_restores_the_source_at_each_point() {
         &earlier.url,
     ]);
     assert_eq!(state(&earlier).await, after_one);
+    // Point in time: the chain up to the moment between the two parts of round two, which
+    // falls inside the second incremental; the rest of it and the third are not replayed.
+    let at_moment = Database::create(&server, "incr_until").await;
+    let stopped = ok(&[
+        "restore",
+        "--from",
+        third.to_str().unwrap(),
+        "--url",
+        &at_moment.url,
+        "--until",
+        &between,
+    ]);
+    assert!(
+        stopped.contains("from 2 incremental backups") && stopped.contains("stopped at --until"),
+        "{stopped}"
+    );
+    // The materialized view is computed again at restore, from the rows of that moment.
+    let without_view = |tables: Vec<(String, i64, String)>| -> Vec<(String, i64, String)> {
+        tables
+            .into_iter()
+            .filter(|(table, _, _)| table != "rental_by_category")
+            .collect()
+    };
+    assert_eq!(
+        without_view(contents(&mut at_moment.connect().await).await),
+        without_view(at_between)
+    );
+    let too_early = dbbackup(&[
+        "restore",
+        "--from",
+        third.to_str().unwrap(),
+        "--url",
+        &at_moment.url,
+        "--clean",
+        "--until",
+        "2000-01-01T00:00:00Z",
+    ]);
+    assert_eq!(too_early.code, 2, "{}", too_early.stderr);
+    assert!(
+        too_early.stderr.contains("before the chain's full backup"),
+        "{}",
+        too_early.stderr
+    );
+    let on_full = dbbackup(&[
+        "restore",
+        "--from",
+        full.to_str().unwrap(),
+        "--url",
+        &at_moment.url,
+        "--clean",
+        "--until",
+        &between,
+    ]);
+    assert_eq!(on_full.code, 2, "{}", on_full.stderr);
+
     // Triggers are back on after the replay.
     let mut conn = latest.connect().await;
     sqlx::raw_sql("UPDATE public.actor SET last_update = '2000-01-01' WHERE actor_id = 4; UPDATE public.actor SET first_name = 'Again' WHERE actor_id = 4")
