@@ -93,8 +93,9 @@ pub struct BackupArgs {
     /// Compression of the data files.
     #[arg(long, value_enum, default_value = "zstd")]
     pub compression: Compression,
-    /// `dir`: the checksummed folder that restore and verify read; `sql`: one plain SQL file
-    /// for the engine's own client (psql, mariadb/mysql, sqlite3).
+    /// `dir`: the checksummed folder that restore and verify read; `tar`: that folder as one
+    /// archive file; `sql`: one plain SQL file for the engine's own client (psql,
+    /// mariadb/mysql, sqlite3).
     #[arg(long, value_enum, default_value = "dir")]
     pub format: Format,
     /// A differential backup: store only the tables whose content changed since this full
@@ -175,6 +176,8 @@ pub enum Format {
     Dir,
     /// A plain SQL dump.
     Sql,
+    /// One file, `<name>.tar`, holding the backup folder (restore, verify and list read it).
+    Tar,
 }
 
 /// `schedule`.
@@ -201,8 +204,8 @@ pub struct ScheduleArgs {
 /// `restore`.
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
-    /// The backup folder.
-    #[arg(long, value_name = "DIR")]
+    /// The backup: its folder, its `.tar` archive, or s3://bucket/prefix/name.
+    #[arg(long, value_name = "BACKUP")]
     pub from: PathBuf,
     /// The database to restore into.
     #[command(flatten)]
@@ -240,7 +243,7 @@ pub struct ListArgs {
 /// `verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The backup folder.
+    /// The backup: its folder, its `.tar` archive, or s3://bucket/prefix/name.
     pub backup: PathBuf,
     /// Also compare row counts and checksums with this live database.
     #[arg(long, value_name = "URL")]

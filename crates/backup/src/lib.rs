@@ -6,6 +6,7 @@
 //! one compressed, checksummed row file per table. SQLite backups and restores are built;
 //! PostgreSQL and MySQL/MariaDB connect and check credentials but cannot back up yet.
 
+mod archive;
 pub mod cli;
 mod commands;
 mod engine;

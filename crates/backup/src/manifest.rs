@@ -181,13 +181,21 @@ impl Manifest {
                 dir.display()
             ))
         })?;
-        let manifest: Self = serde_json::from_str(&text).map_err(|error| {
-            BackupError::failed(format!("{} is damaged: {error}", path.display()))
+        Self::parse(&text, dir)
+    }
+
+    /// A manifest's text, from the backup `origin` (for messages).
+    pub fn parse(text: &str, origin: &Path) -> Result<Self> {
+        let manifest: Self = serde_json::from_str(text).map_err(|error| {
+            BackupError::failed(format!(
+                "the manifest of {} is damaged: {error}",
+                origin.display()
+            ))
         })?;
         if manifest.format != FORMAT && manifest.format != INCREMENTAL_FORMAT {
             return Err(BackupError::failed(format!(
                 "{} is in format {}, this dbbackup reads {FORMAT} and {INCREMENTAL_FORMAT}",
-                dir.display(),
+                origin.display(),
                 manifest.format
             )));
         }
@@ -247,15 +255,23 @@ pub fn scan(dest: &Path) -> Result<Vec<Found>> {
     let entries = std::fs::read_dir(dest).map_err(|error| BackupError::io("list", dest, &error))?;
     let mut found: Vec<Found> = entries
         .filter_map(std::result::Result::ok)
-        .filter(|entry| entry.path().is_dir())
-        .map(|entry| {
+        .filter_map(|entry| {
             let dir = entry.path();
-            let manifest = if dir.join(FILE).exists() {
-                Manifest::read(&dir).map_err(|error| error.message)
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let manifest = if dir.is_dir() {
+                if dir.join(FILE).exists() {
+                    Manifest::read(&dir).map_err(|error| error.message)
+                } else {
+                    Err("no manifest: the run was interrupted".to_owned())
+                }
+            } else if name.ends_with(".tar") {
+                crate::archive::read_manifest(&dir)
+            } else if name.ends_with(".tar.partial") {
+                Err("an unfinished archive: the run was interrupted".to_owned())
             } else {
-                Err("no manifest: the run was interrupted".to_owned())
+                return None;
             };
-            Found { dir, manifest }
+            Some(Found { dir, manifest })
         })
         .collect();
     found.sort_by(|a, b| a.dir.cmp(&b.dir));

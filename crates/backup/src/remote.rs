@@ -228,9 +228,14 @@ impl Remote {
     }
 }
 
-/// A backup to read: a local folder as it is, or `s3://bucket/prefix/name` downloaded to a
-/// staging folder (kept while the returned [`Staging`] lives).
+/// A backup to read: a local folder as it is, a `.tar` archive unpacked, or
+/// `s3://bucket/prefix/name` downloaded, to a staging folder (kept while the returned
+/// [`Staging`] lives).
 pub async fn fetch(location: &FsPath) -> Result<(PathBuf, Option<Staging>)> {
+    if crate::archive::is_archive(location) && location.is_file() {
+        let (dir, staging) = crate::archive::unpack(location)?;
+        return Ok((dir, Some(staging)));
+    }
     let Some(text) = location.to_str().filter(|text| text.starts_with("s3://")) else {
         return Ok((location.to_path_buf(), None));
     };

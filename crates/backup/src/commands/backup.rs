@@ -110,15 +110,23 @@ pub async fn run_once(args: &BackupArgs, target: &Target) -> Result<Made> {
     let started = Utc::now();
     let remote = Remote::parse(&args.dest)?;
     incremental::check_args(args, target, remote.is_some())?;
-    if remote.is_some() && (args.format == Format::Sql || args.differential_from.is_some()) {
+    if remote.is_some() && (args.format != Format::Dir || args.differential_from.is_some()) {
         return Err(BackupError::usage(
-            "--format sql and --differential-from need a local --dest folder",
+            "--format sql, --format tar and --differential-from need a local --dest folder",
         ));
     }
-    // An S3 backup is made in a local staging folder, then uploaded.
-    let staging = match &remote {
-        Some(_) => Some(Staging::new()?),
-        None => None,
+    let archive = args.format == Format::Tar;
+    if archive {
+        // Before the dump, so an unwritable destination fails at once.
+        std::fs::create_dir_all(&args.dest)
+            .map_err(|error| BackupError::io("create", &args.dest, &error))?;
+    }
+    // An S3 backup is made in a local staging folder, then uploaded; an archive is made
+    // there, then packed into --dest.
+    let staging = if remote.is_some() || archive {
+        Some(Staging::new()?)
+    } else {
+        None
     };
     let dest = staging
         .as_ref()
@@ -126,6 +134,11 @@ pub async fn run_once(args: &BackupArgs, target: &Target) -> Result<Made> {
     let mut outcome = dump_into_dest(args, &dest, target, started).await;
     if let (Some(remote), Ok((name, manifest))) = (&remote, &outcome)
         && let Err(error) = remote.upload(&dest.join(name), name).await
+    {
+        outcome = Err((error, Some(manifest.clone())));
+    }
+    if let (true, Ok((name, manifest))) = (archive, &outcome)
+        && let Err(error) = crate::archive::pack(&dest.join(name), &args.dest, name)
     {
         outcome = Err((error, Some(manifest.clone())));
     }
@@ -177,9 +190,11 @@ pub async fn run_once(args: &BackupArgs, target: &Target) -> Result<Made> {
     match outcome {
         Ok((name, manifest)) => Ok(Made {
             bytes: bytes_of(&dest, &name, Some(&manifest)),
-            dir: remote
-                .as_ref()
-                .map_or_else(|| args.dest.join(&name), |remote| remote.url(&name).into()),
+            dir: match &remote {
+                Some(remote) => remote.url(&name).into(),
+                None if archive => args.dest.join(format!("{name}{}", crate::archive::SUFFIX)),
+                None => args.dest.join(&name),
+            },
             manifest,
             seconds,
         }),
@@ -200,9 +215,9 @@ async fn dump_into_dest(
     std::fs::create_dir_all(dest)
         .map_err(|error| early(BackupError::io("create", dest, &error)))?;
     let base = match &args.differential_from {
-        Some(_) if args.format == Format::Sql => {
+        Some(_) if args.format != Format::Dir => {
             return Err(early(BackupError::usage(
-                "--differential-from makes a backup folder; it cannot be combined with --format sql",
+                "--differential-from makes a backup folder; it cannot be combined with --format sql or tar",
             )));
         }
         Some(from) => {

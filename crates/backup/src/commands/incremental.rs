@@ -39,7 +39,7 @@ pub fn check_args(args: &BackupArgs, target: &Target, remote: bool) -> Result {
             "--slot starts a chain with a full backup; --incremental-from continues one: give one of them",
         ));
     }
-    if args.differential_from.is_some() || args.format == Format::Sql || remote {
+    if args.differential_from.is_some() || args.format != Format::Dir || remote {
         return Err(BackupError::usage(format!(
             "{flag} needs a local --dest folder, the folder format, and no --differential-from"
         )));

@@ -194,6 +194,9 @@ async fn remove(remote: Option<&Remote>, dir: &std::path::Path) -> Result {
                 .unwrap_or_default();
             remote.delete(&name).await
         }
+        None if dir.is_file() => {
+            std::fs::remove_file(dir).map_err(|error| BackupError::io("delete", dir, &error))
+        }
         None => {
             std::fs::remove_dir_all(dir).map_err(|error| BackupError::io("delete", dir, &error))
         }
