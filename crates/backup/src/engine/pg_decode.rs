@@ -305,6 +305,15 @@ fn literal(value: &Value) -> String {
     }
 }
 
+/// The start of `text`, for an error message: at most `limit` characters.
+pub(super) fn excerpt(text: &str, limit: usize) -> String {
+    let mut start: String = text.chars().take(limit).collect();
+    if start.len() < text.len() {
+        start.push_str("...");
+    }
+    start
+}
+
 /// A position in a line being parsed.
 struct Cursor<'a> {
     rest: &'a str,
@@ -313,6 +322,11 @@ struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     fn new(line: &'a str) -> Self {
         Self { rest: line }
+    }
+
+    /// Where the cursor is, for an error message.
+    fn here(&self) -> String {
+        excerpt(self.rest, 40)
     }
 
     fn eat(&mut self, text: &str) -> bool {
@@ -329,10 +343,7 @@ impl<'a> Cursor<'a> {
         if self.eat(text) {
             Ok(())
         } else {
-            Err(format!(
-                "expected \"{text}\" at \"{}\"",
-                self.rest.chars().take(40).collect::<String>()
-            ))
+            Err(format!("expected \"{text}\" at \"{}\"", self.here()))
         }
     }
 
@@ -375,10 +386,7 @@ impl<'a> Cursor<'a> {
             .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
             .unwrap_or(self.rest.len());
         if end == 0 {
-            return Err(format!(
-                "expected an identifier at \"{}\"",
-                self.rest.chars().take(40).collect::<String>()
-            ));
+            return Err(format!("expected an identifier at \"{}\"", self.here()));
         }
         let (name, rest) = self.rest.split_at(end);
         self.rest = rest;

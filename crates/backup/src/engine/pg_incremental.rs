@@ -391,7 +391,7 @@ async fn read_changes(
         let change = pg_decode::parse(&data).map_err(|why| {
             BackupError::failed(format!(
                 "cannot read a decoded change ({why}): {}",
-                excerpt(&data)
+                pg_decode::excerpt(&data, 120)
             ))
         })?;
         match &change {
@@ -435,14 +435,6 @@ async fn read_changes(
     }
     out.send(batch.into_bytes().into()).await;
     Ok(read)
-}
-
-fn excerpt(text: &str) -> String {
-    let mut short: String = text.chars().take(120).collect();
-    if short.len() < text.len() {
-        short.push_str("...");
-    }
-    short
 }
 
 #[cfg(test)]
