@@ -65,22 +65,42 @@ pub async fn restore_chain(
     )
     .await?;
     let mut replayed = Replayed::default();
+    let mut last = None;
     for (dir, manifest) in increments {
         if let Err(error) = replay(options, dir, manifest, until, &mut replayed).await {
-            let cleaned = match connect(options).await {
-                Ok(mut fresh) => wipe(&mut fresh).await,
-                Err(error) => Err(error),
-            };
-            return Err(super::failed_restore(
-                &BackupError::failed(format!("{}: {}", dir.display(), error.message)),
-                &cleaned,
-            ));
+            return Err(emptied(options, dir, &error).await);
         }
+        last = Some((dir, manifest));
         if replayed.stopped {
             break;
         }
     }
+    // Sequences and materialized views once, as of the last incremental replayed (after an
+    // early stop they may be ahead of the rows: a gap in the numbers, never one used twice).
+    if let Some((dir, manifest)) = last {
+        let finished = async {
+            let mut conn = connect(options).await?;
+            sequences_and_views(&mut conn, manifest).await?;
+            conn.close().await.ok();
+            Ok::<(), BackupError>(())
+        };
+        if let Err(error) = finished.await {
+            return Err(emptied(options, dir, &error).await);
+        }
+    }
     Ok((restored, replayed))
+}
+
+/// After a failed replay of `dir`: empties the target and says what happened.
+async fn emptied(options: &PgConnectOptions, dir: &Path, error: &BackupError) -> BackupError {
+    let cleaned = match connect(options).await {
+        Ok(mut fresh) => wipe(&mut fresh).await,
+        Err(error) => Err(error),
+    };
+    super::failed_restore(
+        &BackupError::failed(format!("{}: {}", dir.display(), error.message)),
+        &cleaned,
+    )
 }
 
 /// One line of a changes file.
@@ -176,9 +196,6 @@ async fn replay(
             changes.transactions
         )));
     }
-    // Positions as of the end of this incremental: after an early stop they may be ahead
-    // of the rows, which leaves gaps in the numbers but never reuses one.
-    sequences_and_views(&mut conn, manifest).await?;
     for (table, trigger, mode) in &triggers {
         let enable = if mode == "A" {
             "ENABLE ALWAYS"

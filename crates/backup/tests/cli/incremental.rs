@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use sha2::Digest as _;
 
 use crate::postgres_support::{
-    Database, PAGILA_DATA, PAGILA_SCHEMA, Writer, catalog, contents, sequences, server,
+    Database, PAGILA_DATA, PAGILA_SCHEMA, Writer, assert_last_update_trigger_fires, catalog,
+    contents, sequences, server,
 };
 use crate::support::{dbbackup, ok};
 
@@ -268,18 +269,7 @@ async fn a_chain_of_incremental_backups_restores_the_source_at_each_point() {
     assert_eq!(on_full.code, 2, "{}", on_full.stderr);
 
     // Triggers are back on after the replay.
-    let mut conn = latest.connect().await;
-    sqlx::raw_sql("UPDATE public.actor SET last_update = '2000-01-01' WHERE actor_id = 4; UPDATE public.actor SET first_name = 'Again' WHERE actor_id = 4")
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let touched: bool = sqlx::query_scalar(
-        "SELECT last_update > '2001-01-01' FROM public.actor WHERE actor_id = 4",
-    )
-    .fetch_one(&mut conn)
-    .await
-    .unwrap();
-    assert!(touched, "the last_updated trigger fires after the replay");
+    assert_last_update_trigger_fires(&mut latest.connect().await, 4).await;
 
     // Branching off an earlier backup would replay changes twice: refused.
     let branch = dbbackup(&[

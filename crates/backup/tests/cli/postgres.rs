@@ -5,7 +5,8 @@
 use std::time::Instant;
 
 use crate::postgres_support::{
-    Database, PAGILA_DATA, PAGILA_SCHEMA, Writer, catalog, contents, sequences, server,
+    Database, PAGILA_DATA, PAGILA_SCHEMA, Writer, assert_last_update_trigger_fires, catalog,
+    contents, sequences, server,
 };
 use crate::scenarios::{Server as _, assert_one_snapshot, only_backup, refusals, sql_dump_in};
 use crate::support::{dbbackup, ok};
@@ -70,20 +71,7 @@ async fn pagila_round_trips_with_identical_schema_data_and_sequences() {
     .unwrap();
     assert_eq!(next, 201);
     // Triggers came back: the partition routing and the last_update trigger work.
-    sqlx::raw_sql("UPDATE public.actor SET last_update = '2000-01-01' WHERE actor_id = 1; UPDATE public.actor SET first_name = 'Changed' WHERE actor_id = 1")
-        .execute(&mut to)
-        .await
-        .unwrap();
-    let touched: bool = sqlx::query_scalar(
-        "SELECT last_update > '2001-01-01' FROM public.actor WHERE actor_id = 1",
-    )
-    .fetch_one(&mut to)
-    .await
-    .unwrap();
-    assert!(
-        touched,
-        "the last_updated trigger fires in the restored database"
-    );
+    assert_last_update_trigger_fires(&mut to, 1).await;
     let differs = dbbackup(&["verify", backup, "--against", &target.url]);
     assert_eq!(differs.code, 1);
     assert!(

@@ -192,3 +192,28 @@ impl Writer {
         self.task.await.unwrap()
     }
 }
+
+/// Pagila's `last_updated` trigger fires on `actor` (triggers came back after a restore).
+pub async fn assert_last_update_trigger_fires(conn: &mut PgConnection, actor_id: i32) {
+    sqlx::query("UPDATE public.actor SET last_update = '2000-01-01' WHERE actor_id = $1")
+        .bind(actor_id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE public.actor SET first_name = 'Changed' WHERE actor_id = $1")
+        .bind(actor_id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let touched: bool = sqlx::query_scalar(
+        "SELECT last_update > '2001-01-01' FROM public.actor WHERE actor_id = $1",
+    )
+    .bind(actor_id)
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert!(
+        touched,
+        "the last_updated trigger fires on actor {actor_id}"
+    );
+}
