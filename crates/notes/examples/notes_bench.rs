@@ -1,7 +1,8 @@
 //! Render and grammar-check latency for 3,000-word notes (`bench/notes.sh` runs it with
-//! `--release`). Every note is different (generated from a seed), so harper's caches of
-//! sentences it has seen do not flatter the grammar numbers; a repeated check of one
-//! note is reported separately, since that is what an editor re-checking a note gets.
+//! `--release`). Every note is different (generated from a seed) and the "different note"
+//! row runs without the piece cache, so no cache flatters it; the same note again and a
+//! note with one paragraph edited are reported separately, with the cache, since that is
+//! what an editor re-checking a note gets.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -167,48 +168,131 @@ async fn main() {
         }
     }
 
-    let checker = GrammarChecker::new(1);
-    let check = |text: String| {
-        checker.check(
-            text,
-            Format::Markdown,
-            EnglishDialect::American,
-            HashSet::new(),
-        )
+    // THREADS checker threads (bench/notes.sh runs 1 on one core, then 2 on both).
+    let threads: usize = std::env::var("THREADS").map_or(1, |t| t.parse().unwrap());
+    let plain = |checker: &GrammarChecker, text: String| {
+        let checker = checker.clone();
+        async move {
+            checker
+                .check(
+                    text,
+                    Format::Markdown,
+                    EnglishDialect::American,
+                    HashSet::new(),
+                )
+                .await
+                .unwrap()
+        }
     };
-    // The first check builds the linter and loads the tagger model: reported apart.
+    // Without the piece cache: every check is of text the checker has not seen.
+    let cold = GrammarChecker::new(threads, 0);
+    // The first checks build each thread's linter and load the tagger model: reported apart.
     let start = Instant::now();
-    let issues = check(note(u64::MAX, words)).await.unwrap();
-    let first = start.elapsed();
-    eprintln!(
-        "first check (linter construction included): {first:?}, {} issues",
-        issues.len()
-    );
+    for warm_up in 0..threads as u64 {
+        let issues = plain(&cold, note(u64::MAX - warm_up, words)).await;
+        eprintln!(
+            "warm-up check (linter construction included): {:?}, {} issues",
+            start.elapsed(),
+            issues.len()
+        );
+    }
 
     let mut grammar = Vec::new();
     for seed in 1..=rounds {
         let text = note(seed * 7919, words);
         let start = Instant::now();
-        let issues = check(text).await.unwrap();
+        let issues = plain(&cold, text).await;
         grammar.push(start.elapsed());
         assert!(!issues.is_empty(), "the generated notes carry mistakes");
     }
+
+    // The same notes through harper-core directly, each as one document (no blocks, no
+    // pool): what a check cost before notes were cut into pieces.
+    let mut whole = Vec::new();
+    if threads == 1 {
+        use harper_core::linting::{LintGroup, Linter};
+        let mut linter = LintGroup::new_curated(
+            harper_core::spell::FstDictionary::curated(),
+            harper_core::Dialect::American,
+        );
+        for seed in 1..=rounds {
+            let text = note(seed * 7919, words);
+            let start = Instant::now();
+            let document = harper_core::Document::new_markdown_default_curated(&text);
+            let mut lints = linter.lint(&document);
+            harper_core::remove_overlaps(&mut lints);
+            whole.push(start.elapsed());
+        }
+    }
+
+    // With the piece cache, as `groundwork serve` runs: an unchanged note, and a note with
+    // one paragraph edited since its last check (an editor re-checking as the user types).
+    let cached = GrammarChecker::new(threads, 32 << 20);
+    for warm_up in 0..threads as u64 {
+        plain(&cached, note(u64::MAX - warm_up, words)).await;
+    }
+    plain(&cached, sample.clone()).await;
     let mut repeated = Vec::new();
     for _ in 0..rounds {
         let start = Instant::now();
-        check(sample.clone()).await.unwrap();
+        plain(&cached, sample.clone()).await;
         repeated.push(start.elapsed());
+    }
+    let mut edited = Vec::new();
+    for seed in 1..=rounds {
+        let text = note(seed * 7919, words);
+        plain(&cached, text.clone()).await;
+        let changed = edit_one_paragraph(&text, seed as usize);
+        let start = Instant::now();
+        plain(&cached, changed).await;
+        edited.push(start.elapsed());
     }
 
     if std::env::var_os("SPLIT").is_some() {
         split_costs(words);
         return;
     }
+    if std::env::var_os("RULES").is_some() {
+        rule_costs(words);
+        return;
+    }
     println!("| operation ({words}-word note) | runs | p50 ms | p99 ms |");
     println!("|---|---:|---:|---:|");
     report("render to sanitised HTML", &mut render);
-    report("grammar check, a different note each time", &mut grammar);
-    report("grammar check, the same note again", &mut repeated);
+    let on = if threads == 1 {
+        "1 thread".to_owned()
+    } else {
+        format!("{threads} threads")
+    };
+    report(
+        &format!("grammar check, a different note each time, {on}"),
+        &mut grammar,
+    );
+    if !whole.is_empty() {
+        report(
+            "harper-core alone, the whole note as one document, 1 thread",
+            &mut whole,
+        );
+    }
+    report(
+        &format!("grammar check, the same note again (piece cache), {on}"),
+        &mut repeated,
+    );
+    report(
+        &format!("grammar check, one paragraph edited (piece cache), {on}"),
+        &mut edited,
+    );
+}
+
+/// `text` with a sentence added to its `n`-th prose paragraph (counting round).
+fn edit_one_paragraph(text: &str, n: usize) -> String {
+    let mut blocks: Vec<String> = text.split("\n\n").map(str::to_owned).collect();
+    let prose: Vec<usize> = (0..blocks.len())
+        .filter(|i| blocks[*i].starts_with(|c: char| c.is_ascii_uppercase()))
+        .collect();
+    let chosen = prose[n % prose.len()];
+    blocks[chosen].push_str(" The editor adds one more sentence here.");
+    blocks.join("\n\n")
 }
 
 /// Where a check's time goes: parsing (with tagging and chunking) or linting.
@@ -230,4 +314,53 @@ fn split_costs(words: usize) {
     }
     report("parse (tagging, chunking)", &mut parse);
     report("lint", &mut lint);
+}
+
+/// What each of harper's rules costs alone (`RULES=1`): ten notes parsed once, then
+/// linted with one rule enabled at a time, against none enabled (the group's own cost).
+#[allow(dead_code)]
+fn rule_costs(words: usize) {
+    use harper_core::linting::{LintGroup, Linter};
+    use harper_core::spell::FstDictionary;
+    let documents: Vec<_> = (1..=10)
+        .map(|seed| {
+            harper_core::Document::new_markdown_default_curated(&note(seed * 15_485_863, words))
+        })
+        .collect();
+    let mut group =
+        LintGroup::new_curated(FstDictionary::curated(), harper_core::Dialect::American);
+    let enabled: Vec<String> = group
+        .iter_keys()
+        .filter(|key| group.config.is_rule_enabled(key))
+        .map(str::to_owned)
+        .collect();
+    // Each configuration is new to the group's caches (their keys include the config).
+    let lint_all = |group: &mut LintGroup| {
+        let start = Instant::now();
+        for document in &documents {
+            let _ = group.lint(document);
+        }
+        start.elapsed() / documents.len() as u32
+    };
+    let all = lint_all(&mut group);
+    group.set_all_rules_to(Some(false));
+    let none = lint_all(&mut group);
+    let mut costs: Vec<(Duration, &str)> = enabled
+        .iter()
+        .map(|key| {
+            group.set_all_rules_to(Some(false));
+            group.config.set_rule_enabled(key, true);
+            (lint_all(&mut group).saturating_sub(none), key.as_str())
+        })
+        .collect();
+    costs.sort_unstable_by(|a, b| b.cmp(a));
+    println!(
+        "{} rules enabled; per note: all {all:.2?}, none {none:.2?} (the group's own cost)",
+        enabled.len()
+    );
+    let top: Duration = costs.iter().take(10).map(|cost| cost.0).sum();
+    println!("the 10 costliest rules alone: {top:.2?} per note");
+    for (cost, key) in costs.iter().take(10) {
+        println!("  {key}: {cost:.2?}");
+    }
 }

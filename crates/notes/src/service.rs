@@ -49,7 +49,8 @@ const SAVE_ATTEMPTS: usize = 3;
 impl NotesService {
     /// A service over the platform's database and blob store.
     pub fn new(db: DatabaseConnection, store: BlobStore, settings: NotesSettings) -> Self {
-        let grammar = GrammarChecker::new(settings.grammar_concurrency);
+        let grammar =
+            GrammarChecker::new(settings.grammar_concurrency, settings.grammar_cache_bytes);
         Self {
             db,
             store,

@@ -12,13 +12,18 @@ pub struct NotesSettings {
     pub max_files_per_upload: usize,
     /// Most notes one account may hold.
     pub max_notes_per_user: u64,
-    /// Largest text a grammar check accepts, in bytes (checking is CPU work: about
-    /// 10 ms per 3,000 words on one core).
+    /// Largest text a grammar check accepts, in bytes (checking is CPU work: about half
+    /// a second per 3,000 words of new text on one core of the reference machine).
     pub max_grammar_bytes: usize,
     /// Most words in one account's dictionary.
     pub max_dictionary_words: u64,
-    /// Grammar checks run at once in this process (each takes one blocking thread).
+    /// Grammar checker threads in this process; one large check is spread over the idle
+    /// ones.
     pub grammar_concurrency: usize,
+    /// Memory for the issues of blocks already checked (paragraphs, headings, lists, ...),
+    /// shared by every account: a re-check only checks the blocks that changed. 0 turns
+    /// the cache off.
+    pub grammar_cache_bytes: usize,
 }
 
 impl Default for NotesSettings {
@@ -30,6 +35,7 @@ impl Default for NotesSettings {
             max_grammar_bytes: 256 * 1024,
             max_dictionary_words: 10_000,
             grammar_concurrency: 2,
+            grammar_cache_bytes: 32 * 1024 * 1024,
         }
     }
 }

@@ -1,0 +1,65 @@
+//! Issues of pieces already checked, shared by the checker threads, so that re-checking a
+//! note after an edit checks only the piece that changed.
+//!
+//! The key is the piece's whole text, not a hash of it: the cache is shared by every
+//! account, and a hit must be the same text, never a colliding one (the cached issues
+//! quote their text). Issues are kept before the account's dictionary is applied.
+
+use std::sync::Arc;
+
+use super::{EnglishDialect, Format, PieceIssue};
+
+/// What a piece's issues depend on.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) struct PieceKey {
+    pub format: Format,
+    pub dialect: EnglishDialect,
+    pub text: Box<str>,
+}
+
+#[derive(Clone)]
+struct ByBytes;
+
+impl quick_cache::Weighter<PieceKey, Arc<[PieceIssue]>> for ByBytes {
+    fn weight(&self, key: &PieceKey, issues: &Arc<[PieceIssue]>) -> u64 {
+        let issues: usize = issues.iter().map(PieceIssue::weight).sum();
+        (key.text.len() + issues + 64) as u64
+    }
+}
+
+type Pieces = quick_cache::sync::Cache<PieceKey, Arc<[PieceIssue]>, ByBytes>;
+
+/// A byte-bounded cache of piece issues; cheap to clone.
+#[derive(Clone)]
+pub(super) struct PieceCache {
+    /// `None` when the budget is 0: nothing is kept.
+    pieces: Option<Arc<Pieces>>,
+}
+
+/// A piece is about 2 KB of text and its issues; quick_cache sizes its tables from this.
+const TYPICAL_ENTRY_BYTES: usize = 4096;
+
+impl PieceCache {
+    /// A cache holding about `max_bytes` of pieces and their issues.
+    pub fn new(max_bytes: usize) -> Self {
+        let pieces = (max_bytes > 0).then(|| {
+            let items = (max_bytes / TYPICAL_ENTRY_BYTES).max(16);
+            Arc::new(quick_cache::sync::Cache::with_weighter(
+                items,
+                max_bytes as u64,
+                ByBytes,
+            ))
+        });
+        Self { pieces }
+    }
+
+    pub fn get(&self, key: &PieceKey) -> Option<Arc<[PieceIssue]>> {
+        self.pieces.as_ref()?.get(key)
+    }
+
+    pub fn insert(&self, key: PieceKey, issues: Arc<[PieceIssue]>) {
+        if let Some(pieces) = &self.pieces {
+            pieces.insert(key, issues);
+        }
+    }
+}
