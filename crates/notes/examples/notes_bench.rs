@@ -175,6 +175,7 @@ async fn main() {
         async move {
             checker
                 .check(
+                    uuid::Uuid::nil(),
                     text,
                     Format::Markdown,
                     EnglishDialect::American,

@@ -20,8 +20,8 @@ pub struct NotesSettings {
     /// Grammar checker threads in this process; one large check is spread over the idle
     /// ones.
     pub grammar_concurrency: usize,
-    /// Memory for the issues of blocks already checked (paragraphs, headings, lists, ...),
-    /// shared by every account: a re-check only checks the blocks that changed. 0 turns
+    /// Memory for the issues of text pieces already checked (runs of paragraphs, headings,
+    /// lists, ...), per account: a re-check only checks the piece that changed. 0 turns
     /// the cache off.
     pub grammar_cache_bytes: usize,
 }

@@ -117,7 +117,7 @@ async fn check(
     let accepted = notes.accepted_words(user.id).await?;
     let issues = notes
         .grammar
-        .check(text, format, dialect, accepted)
+        .check(user.id, text, format, dialect, accepted)
         .await
         .map_err(|error| match error {
             GrammarUnavailable::Busy => ApiError::unavailable(error.to_string(), 1),

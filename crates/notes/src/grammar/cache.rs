@@ -1,17 +1,22 @@
 //! Issues of pieces already checked, shared by the checker threads, so that re-checking a
 //! note after an edit checks only the piece that changed.
 //!
-//! The key is the piece's whole text, not a hash of it: the cache is shared by every
-//! account, and a hit must be the same text, never a colliding one (the cached issues
-//! quote their text). Issues are kept before the account's dictionary is applied.
+//! The key is the piece's whole text (with the link definitions it was checked with), not
+//! a hash of it: a hit must be the same text, never a colliding one. Issues are kept
+//! before the account's dictionary is applied.
 
 use std::sync::Arc;
+
+use uuid::Uuid;
 
 use super::{EnglishDialect, Format, PieceIssue};
 
 /// What a piece's issues depend on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) struct PieceKey {
+    /// The account that checked it: accounts never share entries, so how fast a check
+    /// answers cannot tell anyone what another account has written.
+    pub account: Uuid,
     pub format: Format,
     pub dialect: EnglishDialect,
     pub text: Box<str>,

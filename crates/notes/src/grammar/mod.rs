@@ -127,13 +127,17 @@ impl PieceIssue {
     }
 }
 
-/// Turns harper's lints of `piece` (char spans) into issues spanning its bytes.
-pub(crate) fn piece_issues(piece: &str, lints: Vec<Lint>) -> Vec<PieceIssue> {
+/// Turns harper's lints of `piece` (char spans) into issues spanning its bytes, keeping
+/// those within its first `checked_len` bytes (what follows is context: link definitions).
+pub(crate) fn piece_issues(piece: &str, lints: Vec<Lint>, checked_len: usize) -> Vec<PieceIssue> {
     let map = SpanMap::new(piece);
     lints
         .into_iter()
         .filter_map(|lint| {
             let (start, end) = (map.byte(lint.span.start)?, map.byte(lint.span.end)?);
+            if end > checked_len {
+                return None;
+            }
             let text = piece.get(start..end)?;
             let suggestions = lint
                 .suggestions

@@ -14,9 +14,7 @@ impl SpanMap {
     pub fn new(text: &str) -> Self {
         let mut char_bytes: Vec<usize> = text.char_indices().map(|(at, _)| at).collect();
         char_bytes.push(text.len());
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
-            .collect();
+        let line_starts = line_starts(text);
         Self {
             char_bytes,
             line_starts,
@@ -40,6 +38,19 @@ impl SpanMap {
     }
 }
 
+/// Where each line starts (a text ending in a line break has an empty last line), ending
+/// lines as CommonMark does: at `\n`, `\r\n` or a lone `\r`.
+pub(super) fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for (at, byte) in bytes.iter().enumerate() {
+        if *byte == b'\n' || (*byte == b'\r' && bytes.get(at + 1) != Some(&b'\n')) {
+            starts.push(at + 1);
+        }
+    }
+    starts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +69,8 @@ mod tests {
         assert_eq!(map.line_column(13), (2, 6));
         assert_eq!(map.line_column(14), (2, 7));
         assert_eq!(map.line_column(16), (2, 8));
+        let old_mac = SpanMap::new("one\rtwo\r\nthree");
+        assert_eq!(old_mac.line_column(4), (2, 1));
+        assert_eq!(old_mac.line_column(9), (3, 1));
     }
 }

@@ -82,9 +82,14 @@ fn inline_text<'a>(node: &'a comrak::nodes::AstNode<'a>) -> String {
 }
 
 /// The most block-quote and list markers that open any one line (`> > - > x` is 4): an
-/// upper bound on container nesting, computed without parsing.
+/// upper bound on container nesting, computed without parsing. Lines end where CommonMark
+/// ends them, a lone `\r` included.
 pub fn nesting_depth(markdown: &str) -> usize {
-    markdown.lines().map(line_depth).max().unwrap_or(0)
+    markdown
+        .split(['\n', '\r'])
+        .map(line_depth)
+        .max()
+        .unwrap_or(0)
 }
 
 fn line_depth(line: &str) -> usize {
@@ -165,6 +170,11 @@ mod tests {
         assert_eq!(nesting_depth("plain\n> a\n> > - > b\n"), 4);
         assert_eq!(nesting_depth("1. a\n   2) b\n-not a list\n"), 1);
         assert_eq!(nesting_depth("*emphasis*\n"), 0);
+        assert_eq!(
+            nesting_depth("x\r> > - b\r"),
+            3,
+            "a lone carriage return ends a line"
+        );
     }
 
     #[test]
