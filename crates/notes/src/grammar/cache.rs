@@ -14,8 +14,10 @@ use super::{EnglishDialect, Format, PieceIssue};
 /// What a piece's issues depend on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) struct PieceKey {
-    /// The account that checked it: accounts never share entries, so how fast a check
-    /// answers cannot tell anyone what another account has written.
+    /// The account that checked it: accounts never share entries, so a fast answer never
+    /// means another account checked the same text. (harper's own per-thread caches of
+    /// recent sentences are shared; they make such a check about five times faster, not
+    /// free.)
     pub account: Uuid,
     pub format: Format,
     pub dialect: EnglishDialect,
