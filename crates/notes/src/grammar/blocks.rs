@@ -9,11 +9,11 @@
 
 use std::ops::Range;
 
-use comrak::{Arena, Options, parse_document};
+use comrak::{Arena, parse_document};
 
 use super::Format;
 use super::spans::line_starts;
-use crate::markdown::{MAX_NESTING, nesting_depth};
+use crate::markdown::{MAX_NESTING, gfm_parse_options, nesting_depth};
 
 /// A text cut for checking.
 #[derive(Debug, PartialEq, Eq)]
@@ -145,11 +145,7 @@ fn markdown_blocks(text: &str) -> Option<Vec<Range<usize>>> {
     if nesting_depth(text) > MAX_NESTING {
         return None;
     }
-    let mut options = Options::default();
-    options.extension.table = true;
-    options.extension.strikethrough = true;
-    options.extension.tasklist = true;
-    options.extension.footnotes = true;
+    let mut options = gfm_parse_options();
     // Footnote definitions stay where they are written (comrak moves them to the end).
     options.parse.leave_footnote_definitions = true;
     let arena = Arena::new();

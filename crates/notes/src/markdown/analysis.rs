@@ -24,16 +24,21 @@ pub struct Analysis {
     pub word_count: u64,
 }
 
-/// Analyses a note; callers bound nesting first with [`nesting_depth`].
-pub fn analyze(markdown: &str) -> Analysis {
-    let options = Options::default();
-    let mut gfm = options.clone();
+/// How notes are parsed when they are read rather than rendered: GitHub's block and
+/// inline extensions (tables, strikethrough, task lists, footnotes).
+pub fn gfm_parse_options() -> Options<'static> {
+    let mut gfm = Options::default();
     gfm.extension.table = true;
     gfm.extension.strikethrough = true;
     gfm.extension.tasklist = true;
     gfm.extension.footnotes = true;
+    gfm
+}
+
+/// Analyses a note; callers bound nesting first with [`nesting_depth`].
+pub fn analyze(markdown: &str) -> Analysis {
     let arena = Arena::new();
-    let root = parse_document(&arena, markdown, &gfm);
+    let root = parse_document(&arena, markdown, &gfm_parse_options());
     let mut analysis = Analysis::default();
     for node in root.descendants() {
         let ast = node.data.borrow();

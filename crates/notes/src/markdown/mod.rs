@@ -11,7 +11,7 @@ mod sanitize;
 
 use comrak::{Arena, Options, format_html, parse_document};
 
-pub use analysis::{Analysis, MAX_NESTING, analyze, nesting_depth};
+pub use analysis::{Analysis, MAX_NESTING, analyze, gfm_parse_options, nesting_depth};
 pub use page::standalone_page;
 pub use sanitize::sanitize;
 
