@@ -1,14 +1,12 @@
 //! `--format tar`: a backup as one archive file, listed, verified and restored like a folder.
 
-use crate::sqlite::{assert_same_sample, sample, url};
+use crate::sqlite::{assert_same_sample, sampled, url};
 use crate::support::{dbbackup, ok};
 
 #[tokio::test]
 async fn an_archive_backup_lists_verifies_and_restores_like_a_folder() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("shop.db");
-    sample(&source).await;
-    let dest = dir.path().join("backups");
+    let (source, dest) = sampled(dir.path()).await;
     let out = ok(&[
         "backup",
         "--url",
@@ -99,9 +97,7 @@ async fn an_archive_backup_lists_verifies_and_restores_like_a_folder() {
 #[tokio::test]
 async fn a_schedule_of_archives_keeps_the_newest() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("shop.db");
-    sample(&source).await;
-    let dest = dir.path().join("backups");
+    let (source, dest) = sampled(dir.path()).await;
     let run = dbbackup(&[
         "schedule",
         "--cron",

@@ -1,7 +1,7 @@
 //! S3 destinations, against the local S3-compatible server that `GROUNDWORK_TEST_S3_URL`
 //! names (moto in CI): backup, list, verify, restore, retention, and interrupted uploads.
 
-use crate::sqlite::{assert_same_sample, sample, url};
+use crate::sqlite::{assert_same_sample, sampled, url};
 use crate::support::dbbackup_with;
 
 const BUCKET: &str = "dbbackup-test";
@@ -59,8 +59,7 @@ async fn backups_go_to_s3_and_come_back() {
     );
     let dest = format!("s3://{BUCKET}/{prefix}");
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("shop.db");
-    sample(&source).await;
+    let (source, _) = sampled(dir.path()).await;
 
     let out = run(
         &endpoint,

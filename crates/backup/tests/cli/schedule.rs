@@ -6,15 +6,13 @@ use std::sync::mpsc;
 
 use sqlx::Executor as _;
 
-use crate::sqlite::{sample, url};
+use crate::sqlite::{sampled, url};
 use crate::support::{dbbackup, ok, open};
 
 #[tokio::test]
 async fn a_schedule_backs_up_on_every_tick_and_keeps_the_newest() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("shop.db");
-    sample(&source).await;
-    let dest = dir.path().join("backups");
+    let (source, dest) = sampled(dir.path()).await;
     // An interrupted run from long ago: retention clears it once newer good backups exist.
     std::fs::create_dir_all(dest.join("shop-20000101T000000.000Z.partial")).unwrap();
     let run = dbbackup(&[
@@ -110,9 +108,7 @@ fn fake_slack(requests: usize) -> (String, mpsc::Receiver<String>) {
 async fn slack_hears_about_good_and_failed_runs() {
     let dir = tempfile::tempdir().unwrap();
     let (webhook, bodies) = fake_slack(2);
-    let source = dir.path().join("shop.db");
-    sample(&source).await;
-    let dest = dir.path().join("backups");
+    let (source, dest) = sampled(dir.path()).await;
     ok(&[
         "backup",
         "--url",

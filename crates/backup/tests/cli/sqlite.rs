@@ -87,11 +87,16 @@ pub fn url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
 }
 
-/// The sample database backed up: (source, destination folder, backup folder).
-pub async fn backed_up(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+/// The sample database made in `dir`: (source, destination folder, not made yet).
+pub async fn sampled(dir: &Path) -> (PathBuf, PathBuf) {
     let source = dir.join("shop.db");
     sample(&source).await;
-    let dest = dir.join("backups");
+    (source, dir.join("backups"))
+}
+
+/// The sample database backed up: (source, destination folder, backup folder).
+pub async fn backed_up(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let (source, dest) = sampled(dir).await;
     ok(&[
         "backup",
         "--url",
@@ -122,13 +127,10 @@ pub async fn assert_same_sample(restored: &Path, source: &Path) {
     }
 }
 
-/// The single backup folder in `dest`.
 #[tokio::test]
 async fn a_database_round_trips_with_its_schema_data_rowids_and_sequences() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("shop.db");
-    sample(&source).await;
-    let dest = dir.path().join("backups");
+    let (source, dest) = sampled(dir.path()).await;
     let summary = ok(&[
         "backup",
         "--url",
@@ -401,8 +403,7 @@ async fn a_failed_backup_is_listed_as_failed_and_cannot_be_restored() {
 #[tokio::test]
 async fn an_unwritable_destination_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("shop.db");
-    sample(&source).await;
+    let (source, _) = sampled(dir.path()).await;
     let blocker = dir.path().join("file");
     std::fs::write(&blocker, "not a folder").unwrap();
     let run = dbbackup(&[
@@ -423,8 +424,7 @@ async fn an_unwritable_destination_is_a_clear_error() {
 #[tokio::test]
 async fn an_sql_dump_restores_with_the_sqlite3_client_to_the_same_database() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("shop.db");
-    sample(&source).await;
+    let (source, _) = sampled(dir.path()).await;
     // Values an SQL literal must take care with.
     open(&source)
         .await
