@@ -7,22 +7,17 @@
 # Results go to docs/perf.md ("Database backup utility") by hand, with the date and this command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/groundwork/target}"
-cargo build --release --locked -p groundwork-backup --bin dbbackup
-dbbackup="$CARGO_TARGET_DIR/release/dbbackup"
+# shellcheck source=bench/backup_lib.sh
+. bench/backup_lib.sh
 scale="${1:-70}"
 wide_rows="${2:-500000}"
 rounds="${3:-2}"
 work="${BACKUP_BENCH_DIR:-$HOME/.cache/groundwork/backup-bench}"
 mkdir -p "$work"
-export PGHOST=127.0.0.1 PGUSER="${BENCH_PGUSER:-groundwork_test}"
 my=(mariadb -h 127.0.0.1 -u root)
 pg_url="postgres://$PGUSER@127.0.0.1:5432"
 my_url="mysql://root@127.0.0.1:3306"
 
-# shellcheck source=bench/backup_lib.sh
-. bench/backup_lib.sh
-pg_fresh() { dropdb --if-exists --force "$1"; createdb "$1"; }
 my_fresh() { "${my[@]}" -e "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1"; }
 
 echo "== generating PostgreSQL: pgbench scale $scale + $wide_rows wide rows" >&2

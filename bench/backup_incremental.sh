@@ -10,22 +10,17 @@
 # Results go to docs/perf.md ("Database backup utility") by hand, with the date and this command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/groundwork/target}"
-cargo build --release --locked -p groundwork-backup --bin dbbackup
-dbbackup="$CARGO_TARGET_DIR/release/dbbackup"
+# shellcheck source=bench/backup_lib.sh
+. bench/backup_lib.sh
 scale="${1:-70}"
 workload="${2:-60}"
 rate=()
 [ -n "${3:-}" ] && rate=(-R "$3")
 work="${BACKUP_BENCH_DIR:-$HOME/.cache/groundwork/backup-bench}/incremental"
-export PGHOST=127.0.0.1 PGUSER="${BENCH_PGUSER:-groundwork_test}"
 url="postgres://$PGUSER@127.0.0.1:5432"
 slot=bench_incremental
 
-# shellcheck source=bench/backup_lib.sh
-. bench/backup_lib.sh
 newest() { ls -d "$1"/bench_incr_src-* | grep -v partial | tail -n1; }
-pg_fresh() { dropdb --if-exists --force "$1"; createdb "$1"; }
 hashes() { # every pgbench table's row count and content hash, computed by the server
   psql -d "$1" -Atc "SELECT 'accounts', count(*), md5(string_agg(t::text, ',' ORDER BY aid)) FROM pgbench_accounts t
     UNION ALL SELECT 'branches', count(*), md5(string_agg(t::text, ',' ORDER BY bid)) FROM pgbench_branches t

@@ -1,21 +1,32 @@
 //! `--format tar`: a backup as one archive file, listed, verified and restored like a folder.
 
-use crate::sqlite::{assert_same_sample, sampled, url};
-use crate::support::{dbbackup, ok};
+use std::path::Path;
 
-#[tokio::test]
-async fn an_archive_backup_lists_verifies_and_restores_like_a_folder() {
-    let dir = tempfile::tempdir().unwrap();
-    let (source, dest) = sampled(dir.path()).await;
-    let out = ok(&[
-        "backup",
+use crate::sqlite::{assert_same_sample, sampled, url};
+use crate::support::{Run, dbbackup, ok};
+
+/// Runs `dbbackup <args> --url <source> --dest <dest> --format tar`.
+fn to_archive(args: &[&str], source: &Path, dest: &Path) -> Run {
+    let url = url(source);
+    let mut args = args.to_vec();
+    args.extend([
         "--url",
-        &url(&source),
+        &url,
         "--dest",
         dest.to_str().unwrap(),
         "--format",
         "tar",
     ]);
+    dbbackup(&args)
+}
+
+#[tokio::test]
+async fn an_archive_backup_lists_verifies_and_restores_like_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, dest) = sampled(dir.path()).await;
+    let run = to_archive(&["backup"], &source, &dest);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let out = run.stdout;
     let files: Vec<_> = std::fs::read_dir(&dest)
         .unwrap()
         .map(|entry| entry.unwrap().path())
@@ -80,17 +91,7 @@ async fn an_archive_backup_lists_verifies_and_restores_like_a_folder() {
     assert!(listed.contains("tar.partial  FAILED"), "{listed}");
 
     // The folder-only features say so.
-    let run = dbbackup(&[
-        "backup",
-        "--url",
-        &url(&source),
-        "--dest",
-        dest.to_str().unwrap(),
-        "--format",
-        "tar",
-        "--differential-from",
-        archive,
-    ]);
+    let run = to_archive(&["backup", "--differential-from", archive], &source, &dest);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
 
@@ -98,7 +99,7 @@ async fn an_archive_backup_lists_verifies_and_restores_like_a_folder() {
 async fn a_schedule_of_archives_keeps_the_newest() {
     let dir = tempfile::tempdir().unwrap();
     let (source, dest) = sampled(dir.path()).await;
-    let run = dbbackup(&[
+    let schedule = [
         "schedule",
         "--cron",
         "* * * * * *",
@@ -106,13 +107,8 @@ async fn a_schedule_of_archives_keeps_the_newest() {
         "1",
         "--runs",
         "2",
-        "--url",
-        &url(&source),
-        "--dest",
-        dest.to_str().unwrap(),
-        "--format",
-        "tar",
-    ]);
+    ];
+    let run = to_archive(&schedule, &source, &dest);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout.matches(".tar").count(), 2, "{}", run.stdout);
     let archives: Vec<_> = std::fs::read_dir(&dest)
