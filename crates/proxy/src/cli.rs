@@ -108,10 +108,6 @@ pub async fn run(args: ProxyArgs) -> anyhow::Result<()> {
     let origin = Origin::parse(origin).map_err(anyhow::Error::msg)?;
     let timeout = Duration::from_secs(args.origin_timeout.max(1));
     check_reachable(&origin, timeout).await?;
-    let address = SocketAddr::new(args.bind, port);
-    let listener = tokio::net::TcpListener::bind(address)
-        .await
-        .with_context(|| format!("cannot listen on {address}"))?;
     let max_object_size = args
         .max_object_size
         .unwrap_or((args.max_size / 8).min(64 << 20));
@@ -120,6 +116,12 @@ pub async fn run(args: ProxyArgs) -> anyhow::Result<()> {
     let store = tokio::task::spawn_blocking(move || Store::on_disk(&dir, max_size, default_ttl))
         .await?
         .with_context(|| format!("cannot open the cache in {}", cache_dir.display()))?;
+    // Listen only once the cache is open: an open port means a proxy that serves, not one
+    // that may still fail on its cache directory and exit.
+    let address = SocketAddr::new(args.bind, port);
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address}"))?;
     let store = Arc::new(store);
     store.watch_generation();
     let (memory, on_disk) = store.usage();

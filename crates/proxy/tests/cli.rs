@@ -33,6 +33,10 @@ impl Drop for Running {
 }
 
 async fn start(port: u16, origin: &str, cache_dir: &Path) -> Running {
+    // Its log goes in the cache directory (the proxy reads only `objects/` and `tmp/`
+    // there), to say why, should it stop early.
+    let log_path = cache_dir.join(format!("proxy-{port}.log"));
+    let log = std::fs::File::create(&log_path).unwrap();
     let child = Command::new(BINARY)
         .args([
             "--port",
@@ -43,11 +47,15 @@ async fn start(port: u16, origin: &str, cache_dir: &Path) -> Running {
         ])
         .arg(cache_dir)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
-    let running = Running(child);
+    let mut running = Running(child);
     for _ in 0..200 {
+        if let Some(status) = running.0.try_wait().unwrap() {
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            panic!("caching-proxy exited ({status}) before listening on {port}: {log}");
+        }
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
