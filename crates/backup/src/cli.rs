@@ -20,7 +20,8 @@ use crate::target::Engine;
     dbbackup restore --from /backups/shop-20261121T030000.000Z --url postgres://me@localhost/shop_copy\n  \
     dbbackup backup --url ... --dest /backups --differential-from /backups/shop-20261121T030000.000Z\n  \
     dbbackup backup --url postgres://... --dest /backups --slot shop_chain\n  \
-    dbbackup backup --url postgres://... --dest /backups --incremental-from /backups/shop-20261121T030000.000Z\n\n\
+    dbbackup backup --url postgres://... --dest /backups --incremental-from /backups/shop-20261121T030000.000Z\n  \
+    dbbackup backup --url mysql://... --dest /backups --incremental-from /backups/shop-20261121T030000.000Z\n\n\
     Passwords: --password-file, DBBACKUP_PASSWORD, PGPASSWORD/MYSQL_PWD, -W (prompt), or the URL.\n\
     S3: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL.")]
 pub struct Cli {
@@ -107,8 +108,9 @@ pub struct BackupArgs {
     /// The server keeps its WAL from then on until the next incremental backup reads it.
     #[arg(long, value_name = "NAME")]
     pub slot: Option<String>,
-    /// PostgreSQL: an incremental backup holding only the row changes committed since this
-    /// backup (a full one taken with --slot, or the latest incremental after it, in --dest).
+    /// An incremental backup holding only the row changes committed since this backup, in
+    /// --dest: PostgreSQL, a full backup taken with --slot or the latest incremental after
+    /// it; MySQL/MariaDB, any backup taken while the server kept a row-format binary log.
     #[arg(long, value_name = "BACKUP")]
     pub incremental_from: Option<PathBuf>,
     /// Post the outcome of every run to this Slack incoming-webhook URL.
@@ -217,7 +219,7 @@ pub struct RestoreArgs {
     /// triggers. PostgreSQL and MySQL: their data, into tables the target already has.
     #[arg(long, value_delimiter = ',')]
     pub tables: Option<Vec<String>>,
-    /// PostgreSQL incremental backups: replay the chain only up to the last transaction
+    /// Incremental backups: replay the chain only up to the last transaction
     /// committed at or before this time (2026-11-21T14:05:00Z, or with an offset: +01:00).
     #[arg(long, value_name = "TIME", value_parser = crate::engine::pg_replay::parse_until)]
     pub until: Option<chrono::DateTime<chrono::FixedOffset>>,

@@ -58,8 +58,9 @@ impl Engine {
 pub enum Target {
     /// A PostgreSQL database, with the password given to dbbackup (if any) for `pg_dump`.
     Postgres(PgConnectOptions, Secret),
-    /// A MySQL or MariaDB database.
-    Mysql(MySqlConnectOptions),
+    /// A MySQL or MariaDB database, with the password given to dbbackup (if any) for the
+    /// binary log reader of incremental backups.
+    Mysql(MySqlConnectOptions, Secret),
     /// An SQLite file.
     Sqlite(PathBuf),
 }
@@ -86,13 +87,10 @@ impl Target {
                 with_parts!(PgConnectOptions::new(), &host, &db, args, &password),
                 Secret(password),
             ),
-            Engine::Mysql => Self::Mysql(with_parts!(
-                MySqlConnectOptions::new(),
-                &host,
-                &db,
-                args,
-                &password
-            )),
+            Engine::Mysql => Self::Mysql(
+                with_parts!(MySqlConnectOptions::new(), &host, &db, args, &password),
+                Secret(password),
+            ),
         })
     }
 
@@ -116,10 +114,13 @@ impl Target {
             "mysql" | "mariadb" => {
                 let url = url.replacen("mariadb:", "mysql:", 1);
                 let options = MySqlConnectOptions::from_str(&url).map_err(bad)?;
-                Self::Mysql(match password {
-                    Some(password) => options.password(&password),
-                    None => options,
-                })
+                let password = password.or_else(|| url_password(&url));
+                match password {
+                    Some(password) => {
+                        Self::Mysql(options.password(&password), Secret(Some(password)))
+                    }
+                    None => Self::Mysql(options, Secret(None)),
+                }
             }
             "sqlite" => {
                 let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
@@ -138,7 +139,7 @@ impl Target {
     pub fn engine(&self) -> Engine {
         match self {
             Self::Postgres(..) => Engine::Postgres,
-            Self::Mysql(_) => Engine::Mysql,
+            Self::Mysql(..) => Engine::Mysql,
             Self::Sqlite(_) => Engine::Sqlite,
         }
     }
@@ -147,7 +148,7 @@ impl Target {
     pub fn database(&self) -> String {
         match self {
             Self::Postgres(options, _) => options.get_database().unwrap_or("postgres").to_owned(),
-            Self::Mysql(options) => options.get_database().unwrap_or("mysql").to_owned(),
+            Self::Mysql(options, _) => options.get_database().unwrap_or("mysql").to_owned(),
             Self::Sqlite(path) => path.file_stem().map_or_else(
                 || "sqlite".to_owned(),
                 |stem| stem.to_string_lossy().into_owned(),
@@ -165,7 +166,7 @@ impl Target {
                 options.get_port(),
                 self.database()
             ),
-            Self::Mysql(options) => format!(
+            Self::Mysql(options, _) => format!(
                 "MySQL {}@{}:{}/{}",
                 options.get_username(),
                 options.get_host(),
@@ -203,7 +204,7 @@ impl Target {
                 conn.close().await.ok();
                 Ok(version)
             }
-            Self::Mysql(options) => {
+            Self::Mysql(options, _) => {
                 let mut conn = MySqlConnection::connect_with(options)
                     .await
                     .map_err(unreachable)?;

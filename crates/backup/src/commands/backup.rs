@@ -8,9 +8,9 @@ use chrono::Utc;
 
 use super::{differential, incremental};
 use crate::cli::{BackupArgs, Format};
-use crate::engine::pg_incremental;
 use crate::engine::stream::Throttle;
 use crate::engine::{mysql, mysql_text, postgres, postgres_text, sqlite, sqlite_text};
+use crate::engine::{mysql_incremental, pg_incremental};
 use crate::error::{BackupError, Result};
 use crate::manifest::{FORMAT, LogPosition, Manifest, Status};
 use crate::remote::{Remote, Staging};
@@ -64,7 +64,7 @@ pub async fn backup(args: BackupArgs) -> Result {
         let client = match target {
             Target::Sqlite(_) => "sqlite3 new.db <",
             Target::Postgres(..) => "psql -v ON_ERROR_STOP=1 --single-transaction -d NEWDB -f",
-            Target::Mysql(_) => "mariadb --comments NEWDB <",
+            Target::Mysql(..) => "mariadb --comments NEWDB <",
         };
         println!(
             "wrote an SQL dump of {} ({} bytes) to {}; restore it with: {client} {}",
@@ -98,6 +98,12 @@ pub async fn backup(args: BackupArgs) -> Result {
             println!(
                 "incremental backups can follow it (--incremental-from); slot {} keeps the server's WAL until they do",
                 log.slot
+            );
+        }
+        if let Some(position) = mysql_incremental::position(&made.manifest) {
+            println!(
+                "incremental backups can follow it (--incremental-from); they read the binary log from {}:{}, which the server must keep until then",
+                position.file, position.position
             );
         }
     }
@@ -263,7 +269,7 @@ async fn dump_into_dest(
             Target::Postgres(options, password) => {
                 postgres_text::dump_sql(options, password, &partial).await
             }
-            Target::Mysql(options) => mysql_text::dump_sql(options, &partial).await,
+            Target::Mysql(options, _) => mysql_text::dump_sql(options, &partial).await,
         };
         if let Err(error) = written {
             let _ = std::fs::remove_file(&partial);
@@ -316,7 +322,18 @@ async fn dump_into_dest(
             )
             .await
         }
-        (Target::Mysql(options), _) => {
+        (Target::Mysql(options, password), Some((links, previous))) => {
+            incremental::capture_binlog(
+                options,
+                password,
+                &partial,
+                args.compression,
+                (links, previous),
+                &mut manifest,
+            )
+            .await
+        }
+        (Target::Mysql(options, _), None) => {
             mysql::dump(
                 options,
                 &partial,

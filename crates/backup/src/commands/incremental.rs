@@ -1,14 +1,15 @@
-//! Chains of PostgreSQL incremental backups: `backup --slot NAME` (a full backup that starts
-//! a chain), `backup --incremental-from <backup>` (the changes since that backup), and the
-//! walk from an incremental back to its full backup that restore and verify need. The
-//! engine side is `engine::pg_incremental`.
+//! Chains of incremental backups. PostgreSQL: `backup --slot NAME` (a full backup that
+//! starts a chain); MySQL/MariaDB: any full backup taken with the binary log on. Then
+//! `backup --incremental-from <backup>` (the changes since that backup), and the walk from
+//! an incremental back to its full backup that restore and verify need. The engine sides
+//! are `engine::pg_incremental` and `engine::mysql_incremental`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::differential::sibling_name;
 use super::verify::complete_manifest;
 use crate::cli::{BackupArgs, Format};
-use crate::engine::{Dumped, pg_incremental};
+use crate::engine::{Dumped, mysql_incremental, pg_incremental};
 use crate::error::{BackupError, Result};
 use crate::manifest::Manifest;
 use crate::target::Target;
@@ -16,8 +17,8 @@ use crate::target::Target;
 /// Longest chain followed (a guard against folders that refer to each other).
 const MAX_CHAIN: usize = 10_000;
 
-/// The flags that start or continue a chain must go with a PostgreSQL folder backup to a
-/// local folder, and not with each other or `--differential-from`.
+/// The flags that start or continue a chain must go with a folder backup to a local
+/// folder, and not with each other or `--differential-from`; `--slot` is PostgreSQL's.
 pub fn check_args(args: &BackupArgs, target: &Target, remote: bool) -> Result {
     if args.slot.is_none() && args.incremental_from.is_none() {
         return Ok(());
@@ -27,12 +28,21 @@ pub fn check_args(args: &BackupArgs, target: &Target, remote: bool) -> Result {
     } else {
         "--incremental-from"
     };
-    if !matches!(target, Target::Postgres(..)) {
-        return Err(BackupError::usage(format!(
-            "{flag}: incremental backups read PostgreSQL's write-ahead log; {} is not PostgreSQL",
-            target.describe()
-        ))
-        .hint("use --differential-from for MySQL/MariaDB and SQLite"));
+    match target {
+        Target::Sqlite(_) => {
+            return Err(BackupError::usage(format!(
+                "{flag}: incremental backups read a server's log of changes; {} is an SQLite file",
+                target.describe()
+            ))
+            .hint("use --differential-from for SQLite"));
+        }
+        Target::Mysql(..) if args.slot.is_some() => {
+            return Err(BackupError::usage(
+                "--slot is for PostgreSQL; a MySQL/MariaDB full backup records its place in the binary log by itself",
+            )
+            .hint("take a full backup as usual, then --incremental-from it"));
+        }
+        _ => {}
     }
     if args.slot.is_some() && args.incremental_from.is_some() {
         return Err(BackupError::usage(
@@ -51,7 +61,7 @@ pub fn check_args(args: &BackupArgs, target: &Target, remote: bool) -> Result {
 }
 
 /// A backup and its manifest.
-pub type Link = (PathBuf, Manifest);
+pub type Link = crate::engine::ChainLink;
 
 /// The chain that ends at `dir`: its full backup first, then each incremental in order.
 /// Every one must be complete and beside the next.
@@ -79,13 +89,19 @@ pub fn chain(dir: &Path) -> Result<Vec<Link>> {
     }
     links.reverse();
     let (full_dir, full) = &links[0];
-    if full.log.is_none() || full.based_on.is_some() {
+    if !can_be_followed(full) || full.based_on.is_some() {
         return Err(BackupError::failed(format!(
-            "{} starts the chain but is not a full backup taken with --slot",
+            "{} starts the chain but is not a full backup that records its place in the log (--slot, or MySQL's binary log)",
             full_dir.display()
         )));
     }
     Ok(links)
+}
+
+/// Whether an incremental backup can follow this one: it records a replication slot
+/// (PostgreSQL) or its place in the binary log (MySQL/MariaDB).
+fn can_be_followed(manifest: &Manifest) -> bool {
+    manifest.log.is_some() || mysql_incremental::position(manifest).is_some()
 }
 
 /// Checks that `from` can be followed by a new incremental backup of `target` in `dest`,
@@ -105,9 +121,15 @@ pub fn previous(from: &Path, dest: &Path, target: &Target) -> Result<(Vec<Link>,
             last.engine, last.database
         )));
     }
-    if last.log.is_none() {
-        return Err(bad("it records no replication slot".to_owned())
-            .hint("start a chain with a full backup taken with --slot NAME"));
+    if !can_be_followed(last) {
+        let hint = if last.engine == "mysql" {
+            "it was taken with the server's binary log off (or by an older dbbackup): turn on log_bin with binlog_format = ROW, then take a new full backup"
+        } else {
+            "start a chain with a full backup taken with --slot NAME"
+        };
+        return Err(
+            bad("it records no place in the server's log of changes".to_owned()).hint(hint),
+        );
     }
     let name = sibling_name(from, dest)
         .map_err(|why| bad(why).hint("an incremental backup lives beside the backup it follows"))?;
@@ -131,6 +153,32 @@ pub async fn capture(
     manifest.format = crate::manifest::INCREMENTAL_FORMAT.to_owned();
     manifest.follows = Some(previous_name.clone());
     manifest.log = Some(captured.position);
+    manifest.changes = Some(captured.changes);
+    Ok(Dumped {
+        version: captured.version,
+        settings: captured.settings,
+        schema: Vec::new(),
+        tables: Vec::new(),
+    })
+}
+
+/// MySQL/MariaDB: captures the row events logged since the last backup of `links` into
+/// `dir`, and records the chain in `manifest`.
+pub async fn capture_binlog(
+    options: &sqlx::mysql::MySqlConnectOptions,
+    password: &crate::target::Secret,
+    dir: &Path,
+    compression: crate::files::Compression,
+    (links, previous_name): (&[Link], &String),
+    manifest: &mut Manifest,
+) -> Result<Dumped> {
+    let (_, previous) = links.last().unwrap_or(&links[0]);
+    let from = mysql_incremental::position(previous).ok_or_else(|| {
+        BackupError::usage("the previous backup records no place in the binary log")
+    })?;
+    let captured = mysql_incremental::capture(options, password, dir, compression, &from).await?;
+    manifest.format = crate::manifest::INCREMENTAL_FORMAT.to_owned();
+    manifest.follows = Some(previous_name.clone());
     manifest.changes = Some(captured.changes);
     Ok(Dumped {
         version: captured.version,

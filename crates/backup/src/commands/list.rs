@@ -1,6 +1,7 @@
 //! `list --dest DIR`: every backup folder, its state and size, oldest first.
 
 use crate::cli::ListArgs;
+use crate::engine::mysql_incremental;
 use crate::error::Result;
 use crate::manifest::{Manifest, Status, scan};
 use crate::remote::Remote;
@@ -26,6 +27,7 @@ pub async fn list(args: &ListArgs) -> Result {
                     "basedOn": manifest.based_on,
                     "follows": manifest.follows,
                     "slot": manifest.log.as_ref().map(|log| &log.slot),
+                    "binlog": mysql_incremental::position(manifest),
                     "changes": manifest.changes.as_ref().map(|changes| changes.statements),
                     "error": manifest.error,
                 }),
@@ -68,7 +70,7 @@ pub async fn list(args: &ListArgs) -> Result {
 }
 
 /// How a backup relates to others: a differential's base, an incremental's predecessor,
-/// the slot a chain reads.
+/// the slot a chain reads, the binary log position a MySQL incremental would start from.
 fn kind(manifest: &Manifest) -> String {
     if let Some(base) = &manifest.based_on {
         return format!("  differential of {base}");
@@ -79,6 +81,9 @@ fn kind(manifest: &Manifest) -> String {
             changes.statements
         ),
         (None, _, Some(log)) => format!("  starts a chain (slot {})", log.slot),
-        _ => String::new(),
+        _ => mysql_incremental::position(manifest)
+            .filter(|_| manifest.follows.is_none())
+            .map(|at| format!("  binary log at {}:{}", at.file, at.position))
+            .unwrap_or_default(),
     }
 }

@@ -7,7 +7,7 @@ use super::incremental;
 use super::verify::{check_hashes, complete_manifest};
 use crate::cli::RestoreArgs;
 use crate::engine::stream::Throttle;
-use crate::engine::{mysql_restore, pg_replay, postgres_restore, sqlite};
+use crate::engine::{mysql_replay, mysql_restore, pg_replay, postgres_restore, sqlite};
 use crate::error::{BackupError, Result};
 use crate::manifest::Manifest;
 use crate::target::Target;
@@ -66,7 +66,7 @@ pub async fn restore(mut args: RestoreArgs) -> Result {
         )
         .await
         .map(|restored| (restored.tables, restored.rows))?,
-        Target::Mysql(options) => mysql_restore::restore(
+        Target::Mysql(options, _) => mysql_restore::restore(
             &args.from,
             &manifest,
             options,
@@ -87,11 +87,6 @@ pub async fn restore(mut args: RestoreArgs) -> Result {
 
 /// An incremental backup: its full backup, then every incremental up to it, replayed.
 async fn restore_chain(args: &RestoreArgs, target: &Target) -> Result {
-    let Target::Postgres(options, _) = target else {
-        return Err(BackupError::failed(
-            "incremental backups are PostgreSQL backups",
-        ));
-    };
     if args.tables.is_some() {
         return Err(BackupError::usage(
             "--tables cannot restore from an incremental backup: its changes are replayed whole",
@@ -103,17 +98,41 @@ async fn restore_chain(args: &RestoreArgs, target: &Target) -> Result {
         check_hashes(dir, manifest)?;
     }
     let clock = Instant::now();
-    let (restored, replayed) = pg_replay::restore_chain(
-        &links,
-        options,
-        &target.database(),
-        args.clean,
-        args.load.jobs,
-        &Throttle::new(args.load.max_rate),
-        args.json,
-        args.until,
-    )
-    .await?;
+    let throttle = Throttle::new(args.load.max_rate);
+    let database = target.database();
+    let (restored, replayed) = match target {
+        Target::Postgres(options, _) => {
+            pg_replay::restore_chain(
+                &links,
+                options,
+                &database,
+                args.clean,
+                args.load.jobs,
+                &throttle,
+                args.json,
+                args.until,
+            )
+            .await?
+        }
+        Target::Mysql(options, _) => {
+            mysql_replay::restore_chain(
+                &links,
+                options,
+                &database,
+                args.clean,
+                args.load.jobs,
+                &throttle,
+                args.json,
+                args.until,
+            )
+            .await?
+        }
+        Target::Sqlite(_) => {
+            return Err(BackupError::failed(
+                "SQLite backups have no incremental chains",
+            ));
+        }
+    };
     report(
         args,
         target,
@@ -132,7 +151,7 @@ fn report(
     tables: usize,
     rows: u64,
     clock: Instant,
-    replayed: Option<&pg_replay::Replayed>,
+    replayed: Option<&crate::engine::Replayed>,
 ) {
     if args.json {
         let mut summary = serde_json::json!({

@@ -98,7 +98,7 @@ pub async fn verify(args: VerifyArgs) -> Result {
         let live = match &target {
             Target::Sqlite(path) => sqlite::live_checksums(path, &manifest).await?,
             Target::Postgres(options, _) => postgres::live_checksums(options, &manifest).await?,
-            Target::Mysql(options) => mysql::live_checksums(options, &manifest).await?,
+            Target::Mysql(options, _) => mysql::live_checksums(options, &manifest).await?,
         };
         for ((name, checksum), table) in live.iter().zip(&manifest.tables) {
             match checksum {

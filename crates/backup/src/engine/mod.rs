@@ -1,9 +1,13 @@
 //! Engine-specific dumping and loading: SQLite, PostgreSQL, and MySQL/MariaDB.
 
 pub mod mysql;
+pub mod mysql_binlog;
+pub mod mysql_incremental;
+pub mod mysql_replay;
 pub mod mysql_restore;
 pub mod mysql_schema;
 pub mod mysql_text;
+pub mod mysql_wire;
 pub mod pg_decode;
 pub mod pg_incremental;
 pub mod pg_replay;
@@ -19,7 +23,7 @@ use std::path::Path;
 
 use crate::error::{BackupError, Result};
 use crate::files;
-use crate::manifest::SchemaEntry;
+use crate::manifest::{Manifest, SchemaEntry};
 
 /// What a backup wrote, for the manifest.
 pub struct Dumped {
@@ -83,4 +87,41 @@ pub fn write_schema(dir: &Path, file: &str, text: &str) -> Result<SchemaEntry> {
         file: file.to_owned(),
         sha256: files::sha256_of(&path)?,
     })
+}
+
+/// How far a chain's replay went.
+#[derive(Debug, Default)]
+pub struct Replayed {
+    /// Incremental backups replayed (the last one perhaps in part).
+    pub incrementals: usize,
+    pub statements: u64,
+    pub transactions: u64,
+    /// The commit time of the last transaction replayed.
+    pub last_commit: Option<String>,
+    /// `--until` stopped it before the end of the chain.
+    pub stopped: bool,
+}
+
+/// A backup of a chain: its folder and manifest.
+pub type ChainLink = (std::path::PathBuf, Manifest);
+
+/// A chain's full backup and its incrementals; `--until` must not be before the full one.
+pub fn split_chain(
+    chain: &[ChainLink],
+    until: Option<chrono::DateTime<chrono::FixedOffset>>,
+) -> Result<(&ChainLink, &[ChainLink])> {
+    let Some((full, increments)) = chain.split_first() else {
+        return Err(BackupError::failed("the backup chain is empty"));
+    };
+    if let Some(until) = until
+        && chrono::DateTime::parse_from_rfc3339(&full.1.started_at)
+            .is_ok_and(|started| until < started)
+    {
+        return Err(BackupError::usage(format!(
+            "--until {until} is before the chain's full backup ({})",
+            full.1.started_at
+        ))
+        .hint("restore an older chain, or give a later time"));
+    }
+    Ok((full, increments))
 }

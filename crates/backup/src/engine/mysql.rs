@@ -13,6 +13,7 @@ use futures_util::TryStreamExt as _;
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlRow};
 use sqlx::{Connection as _, Executor as _, Row as _};
 
+use super::mysql_incremental;
 use super::mysql_schema::{self, quote};
 use super::stream::{RowFile, Throttle};
 use super::{Dumped, write_schema};
@@ -127,14 +128,15 @@ pub async fn dump(
     }
     let objects = mysql_schema::read(&mut main).await;
     let mut settings = serde_json::Map::new();
-    if let Ok(row) = sqlx::query("SHOW MASTER STATUS").fetch_one(&mut main).await {
-        // Where this snapshot sits in the binary log: the start for point-in-time recovery.
-        if let (Ok(file), Ok(position)) = (row.try_get::<String, _>(0), row.try_get::<u64, _>(1)) {
-            settings.insert(
-                "binlog".to_owned(),
-                serde_json::json!({"file": file, "position": position}),
-            );
-        }
+    // Where this snapshot sits in the binary log: where incremental backups start.
+    let first = readers
+        .first_mut()
+        .ok_or_else(|| BackupError::usage("--jobs must be at least 1"))?;
+    if let Some(position) = mysql_incremental::snapshot_position(first).await {
+        settings.insert(
+            mysql_incremental::BINLOG.to_owned(),
+            serde_json::to_value(position).unwrap_or_default(),
+        );
     }
     if locked {
         main.execute("UNLOCK TABLES").await?;

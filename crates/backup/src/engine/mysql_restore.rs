@@ -89,6 +89,12 @@ async fn user_objects(conn: &mut MySqlConnection) -> Result<i64> {
     .await?)
 }
 
+/// Empties the target (after a failed replay), on a connection of its own.
+pub async fn wipe_database(options: &MySqlConnectOptions) -> Result {
+    let mut conn = load_session(options).await?;
+    wipe(&mut conn).await
+}
+
 /// Drops every table, view, routine and event of the database.
 async fn wipe(conn: &mut MySqlConnection) -> Result {
     let objects: Vec<(String, String)> = sqlx::query_as(

@@ -15,24 +15,13 @@ use crate::error::{BackupError, Result};
 use crate::manifest::Manifest;
 use crate::target::short;
 
+use super::Replayed;
+
 /// Bytes of SQL sent to the server in one round trip (and committed) when replaying.
 const REPLAY_BYTES: usize = 1024 * 1024;
 
 /// Bytes of one source transaction's SQL sent without committing.
 const LARGE_TRANSACTION_BYTES: usize = 8 * REPLAY_BYTES;
-
-/// How far a chain's replay went.
-#[derive(Debug, Default)]
-pub struct Replayed {
-    /// Incremental backups replayed (the last one perhaps in part).
-    pub incrementals: usize,
-    pub statements: u64,
-    pub transactions: u64,
-    /// The commit time of the last transaction replayed.
-    pub last_commit: Option<String>,
-    /// `--until` stopped it before the end of the chain.
-    pub stopped: bool,
-}
 
 /// Restores a chain: its full backup (`chain[0]`), then each incremental in order, up to
 /// the last transaction committed at or before `until` when it is given (point-in-time
@@ -48,18 +37,7 @@ pub async fn restore_chain(
     quiet: bool,
     until: Option<DateTime<FixedOffset>>,
 ) -> Result<(super::Restored, Replayed)> {
-    let Some(((full_dir, full), increments)) = chain.split_first() else {
-        return Err(BackupError::failed("the backup chain is empty"));
-    };
-    if let Some(until) = until
-        && DateTime::parse_from_rfc3339(&full.started_at).is_ok_and(|started| until < started)
-    {
-        return Err(BackupError::usage(format!(
-            "--until {until} is before the chain's full backup ({})",
-            full.started_at
-        ))
-        .hint("restore an older chain, or give a later time"));
-    }
+    let ((full_dir, full), increments) = super::split_chain(chain, until)?;
     let restored = super::postgres_restore::restore(
         full_dir, full, options, database, clean, None, jobs, throttle, quiet,
     )

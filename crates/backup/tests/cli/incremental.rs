@@ -67,7 +67,7 @@ const ROUND_TWO_LATE: &str = "\
       VALUES (1, 1, 1, 9.99, '2022-07-04 12:00:00+00'); \
     REFRESH MATERIALIZED VIEW public.rental_by_category;";
 
-fn backups(dest: &Path) -> Vec<PathBuf> {
+pub fn backups(dest: &Path) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = std::fs::read_dir(dest)
         .unwrap()
         .map(|entry| entry.unwrap().path())
@@ -78,7 +78,7 @@ fn backups(dest: &Path) -> Vec<PathBuf> {
 }
 
 /// Runs `backup` with these extra flags and returns the new backup's folder.
-fn backup(url: &str, dest: &Path, extra: &[&str]) -> PathBuf {
+pub fn backup(url: &str, dest: &Path, extra: &[&str]) -> PathBuf {
     let before = backups(dest);
     let mut args = vec!["backup", "--url", url, "--dest", dest.to_str().unwrap()];
     args.extend_from_slice(extra);
@@ -89,7 +89,7 @@ fn backup(url: &str, dest: &Path, extra: &[&str]) -> PathBuf {
     new[0].clone()
 }
 
-fn manifest(dir: &Path) -> serde_json::Value {
+pub fn manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
 }
 
@@ -327,7 +327,7 @@ async fn incremental_backups_refuse_what_they_cannot_replay() {
     let db = format!("sqlite://{}/a.db", sqlite.path().display());
     let run = dbbackup(&["backup", "--url", &db, "--dest", dest_str, "--slot", "x"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("not PostgreSQL"), "{}", run.stderr);
+    assert!(run.stderr.contains("is an SQLite file"), "{}", run.stderr);
 
     // An update of a table without a key cannot be replayed: the run fails, is never
     // listed as good, and the slot stays where it was, so nothing is lost.

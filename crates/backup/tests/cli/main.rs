@@ -7,6 +7,7 @@ mod connection;
 mod differential;
 mod incremental;
 mod mysql;
+mod mysql_incremental;
 mod mysql_support;
 mod postgres;
 mod postgres_support;
