@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use sha2::Digest as _;
 
 use crate::postgres_support::{
-    Database, PAGILA_DATA, PAGILA_SCHEMA, Writer, assert_last_update_trigger_fires, catalog,
-    contents, sequences, server,
+    Database, PAGILA_DATA, PAGILA_SCHEMA, assert_last_update_trigger_fires, catalog, contents,
+    sequences, server,
 };
-use crate::support::{dbbackup, ok};
+use crate::support::{Writer, dbbackup, ok};
 
 /// Tables added to Pagila for the changes no sample table makes: one found by every old
 /// value (`REPLICA IDENTITY FULL`, a json column, repeated rows), one without any key, one
@@ -121,7 +121,10 @@ async fn a_chain_of_incremental_backups_restores_the_source_at_each_point() {
 
     // A writer commits throughout the full backup, so transactions land between the slot's
     // creation and the backup's snapshot: each must be restored exactly once.
-    let writer = Writer::start(&source, "INSERT INTO public.busy DEFAULT VALUES").await;
+    let writer = Writer::start(
+        source.connect().await,
+        "INSERT INTO public.busy DEFAULT VALUES",
+    );
     let (url, dest_path, slot_name) = (source.url.clone(), dest.path().to_owned(), slot.clone());
     let full = tokio::task::spawn_blocking(move || {
         backup(&url, &dest_path, &["--slot", &slot_name, "--jobs", "2"])

@@ -5,11 +5,11 @@
 use std::time::Instant;
 
 use crate::postgres_support::{
-    Database, PAGILA_DATA, PAGILA_SCHEMA, Writer, assert_last_update_trigger_fires, catalog,
-    contents, sequences, server,
+    Database, PAGILA_DATA, PAGILA_SCHEMA, assert_last_update_trigger_fires, catalog, contents,
+    sequences, server,
 };
 use crate::scenarios::{Server as _, assert_one_snapshot, only_backup, refusals, sql_dump_in};
-use crate::support::{dbbackup, ok};
+use crate::support::{Writer, dbbackup, ok};
 
 #[tokio::test]
 async fn pagila_round_trips_with_identical_schema_data_and_sequences() {
@@ -172,10 +172,9 @@ async fn a_backup_under_concurrent_writes_is_one_consistent_snapshot() {
         )
         .await;
     let writer = Writer::start(
-        &source,
+        source.connect().await,
         "BEGIN; INSERT INTO left_side (pad) VALUES ('w'); INSERT INTO right_side (pad) VALUES ('w'); COMMIT;",
-    )
-    .await;
+    );
     let dest = tempfile::tempdir().unwrap();
     let dest_path = dest.path().to_str().unwrap().to_owned();
     let url = source.url.clone();

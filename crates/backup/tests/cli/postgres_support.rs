@@ -162,37 +162,6 @@ pub async fn sequences(conn: &mut PgConnection) -> Vec<(String, Option<i64>)> {
     .unwrap()
 }
 
-/// A task committing one statement after another on its own connection until stopped: the
-/// writes a backup must take (or leave) whole.
-pub struct Writer {
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    task: tokio::task::JoinHandle<u64>,
-}
-
-impl Writer {
-    /// Starts running `sql` in a loop.
-    pub async fn start(database: &Database, sql: &'static str) -> Self {
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let mut conn = database.connect().await;
-        let flag = stop.clone();
-        let task = tokio::spawn(async move {
-            let mut written = 0u64;
-            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
-                sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
-                written += 1;
-            }
-            written
-        });
-        Self { stop, task }
-    }
-
-    /// Stops it; how many times the statement ran.
-    pub async fn stop(self) -> u64 {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        self.task.await.unwrap()
-    }
-}
-
 /// Pagila's `last_updated` trigger fires on `actor` (triggers came back after a restore).
 pub async fn assert_last_update_trigger_fires(conn: &mut PgConnection, actor_id: i32) {
     sqlx::query("UPDATE public.actor SET last_update = '2000-01-01' WHERE actor_id = $1")

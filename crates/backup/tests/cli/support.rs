@@ -129,3 +129,37 @@ pub fn on_own_runtime<F: std::future::Future<Output = ()> + Send + 'static>(work
     })
     .join();
 }
+
+/// A task committing one statement after another on its own connection until stopped: the
+/// writes a backup must take (or leave) whole.
+pub struct Writer {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    task: tokio::task::JoinHandle<u64>,
+}
+
+impl Writer {
+    /// Starts running `sql` in a loop on `conn` (PostgreSQL or MySQL).
+    pub fn start<C>(mut conn: C, sql: &'static str) -> Self
+    where
+        C: Send + 'static,
+        for<'c> &'c mut C: sqlx::Executor<'c>,
+    {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let task = tokio::spawn(async move {
+            let mut written = 0u64;
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+                written += 1;
+            }
+            written
+        });
+        Self { stop, task }
+    }
+
+    /// Stops it; how many times the statement ran.
+    pub async fn stop(self) -> u64 {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.task.await.unwrap()
+    }
+}
