@@ -369,6 +369,10 @@ impl Reader {
         match word.as_deref() {
             Some("BEGIN") => self.in_transaction = true,
             Some("COMMIT" | "ROLLBACK") => self.end_transaction(header),
+            // ORMs set savepoints all the time; the server logs them, and leaves out the
+            // rows a rollback to one undid (unless non-transactional tables changed too:
+            // then `ROLLBACK TO` is logged, and refused below).
+            Some(word) if word.starts_with("SAVEPOINT ") => {}
             _ => {
                 let ours = db == self.database.as_bytes()
                     || text.is_some_and(|text| binlog::mentions(text, &self.database));

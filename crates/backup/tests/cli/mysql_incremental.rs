@@ -18,7 +18,8 @@ const EXTRA_TABLES: &str = "\
     CREATE TABLE loose (v VARCHAR(20), n INT) ENGINE=InnoDB;
     INSERT INTO loose VALUES ('twin', 1), ('twin', 1), ('other', 2);";
 
-/// Every kind of row change, on every column type, with the triggers' own row changes.
+/// Every kind of row change, on every column type, with the triggers' own row changes, and
+/// the server moving on to a new binary log file halfway.
 const ROUND_ONE: &str = "\
     INSERT INTO actor (first_name, last_name) VALUES ('ADA', 'O''HARA'), ('GRACE', 'tab\\there ✓ é');
     UPDATE actor SET first_name = 'RENAMED' WHERE actor_id = 3;
@@ -27,6 +28,7 @@ const ROUND_ONE: &str = "\
     INSERT INTO film (title, language_id) VALUES ('A NEW FILM', 1);
     UPDATE payment SET amount = amount + 1.25 WHERE payment_id BETWEEN 5 AND 9;
     DELETE FROM payment WHERE payment_id BETWEEN 100 AND 120;
+    FLUSH BINARY LOGS;
     INSERT INTO every_type (tiny, small, medium, big, ubig, exact, single, double_value, flags, yes, \
         day, moment, stamp, clock, year_value, label, padded, body, latin, bytes, blob_value, fixed, \
         choice, choices, document, spot, shape) \
@@ -38,10 +40,14 @@ const ROUND_ONE: &str = "\
     DELETE FROM loose WHERE v = 'twin' LIMIT 1;
     UPDATE loose SET n = 3 WHERE v = 'other';";
 
-/// The second round: a transaction of several statements, then a large delete.
+/// The second round: a transaction of several statements (with a savepoint rolled back to,
+/// as ORMs do), then a large delete.
 const ROUND_TWO_EARLY: &str = "\
     START TRANSACTION;
     INSERT INTO category (name) VALUES ('Documentary II');
+    SAVEPOINT before_customers;
+    UPDATE customer SET email = 'lost@example.com' WHERE customer_id < 20;
+    ROLLBACK TO SAVEPOINT before_customers;
     UPDATE customer SET email = NULL WHERE customer_id < 10;
     DELETE FROM actor WHERE first_name = 'ADA';
     COMMIT;";
@@ -107,6 +113,11 @@ async fn a_chain_of_binlog_incrementals_restores_the_source_at_each_point() {
     );
     let first_state = contents(&mut source.connect().await).await;
     let changes = &manifest(&first)["changes"];
+    assert_ne!(
+        manifest(&first)["settings"]["binlog"]["file"],
+        binlog["file"],
+        "the log was read across files"
+    );
     // Twelve statements, each its own transaction; the other database's two are not here.
     assert_eq!(changes["transactions"], 12, "{changes}");
     assert!(
@@ -322,6 +333,33 @@ async fn binlog_incrementals_refuse_what_they_cannot_replay() {
     assert_eq!(refused.code, 1, "{}", refused.stderr);
     assert!(refused.stderr.contains("checksum"), "{}", refused.stderr);
     assert_eq!(target.tables().await, 0);
+
+    // Changes replayed onto other data than they were made on: the server finds no row to
+    // delete, the replay stops, and the target is emptied.
+    let full = backup(&source.url, dest.path(), &[]);
+    source.run("DELETE FROM t WHERE id = 1").await;
+    let after = backup(
+        &source.url,
+        dest.path(),
+        &["--incremental-from", full.to_str().unwrap()],
+    );
+    let later_full = backup(&source.url, dest.path(), &[]);
+    std::fs::remove_dir_all(&full).unwrap();
+    std::fs::rename(&later_full, &full).unwrap();
+    let failed = dbbackup(&[
+        "restore",
+        "--from",
+        after.to_str().unwrap(),
+        "--url",
+        &target.url,
+    ]);
+    assert_eq!(failed.code, 1, "{}", failed.stderr);
+    assert!(
+        failed.stderr.contains("replaying the changes failed"),
+        "{}",
+        failed.stderr
+    );
+    assert_eq!(target.tables().await, 0, "the target was emptied");
 }
 
 #[tokio::test]
@@ -344,6 +382,9 @@ async fn rows_committed_during_the_full_backup_are_restored_exactly_once() {
     for jobs in ["1", "2"] {
         let before = source.number("SELECT COUNT(*) FROM busy").await as u64;
         let writer = Writer::start(source.connect().await, "INSERT INTO busy () VALUES ()");
+        while (source.number("SELECT COUNT(*) FROM busy").await as u64) < before + 20 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         let (url, dest_path) = (source.url.clone(), dest.path().to_owned());
         let full = tokio::task::spawn_blocking(move || backup(&url, &dest_path, &["--jobs", jobs]))
             .await
