@@ -102,6 +102,35 @@ pub struct Replayed {
     pub stopped: bool,
 }
 
+impl Replayed {
+    /// Counts one incremental backup's replay, which must have replayed all its manifest
+    /// lists unless `--until` stopped it.
+    pub fn add(
+        &mut self,
+        changes: &crate::manifest::ChangesEntry,
+        statements: u64,
+        transactions: u64,
+        last_commit: Option<String>,
+        stopped: bool,
+    ) -> Result {
+        let complete = statements == changes.statements && transactions == changes.transactions;
+        if !stopped && !complete {
+            return Err(BackupError::failed(format!(
+                "{}: replayed {statements} statements in {transactions} transactions, the manifest lists {} in {}",
+                changes.file, changes.statements, changes.transactions
+            )));
+        }
+        self.incrementals += 1;
+        self.statements += statements;
+        self.transactions += transactions;
+        if last_commit.is_some() {
+            self.last_commit = last_commit;
+        }
+        self.stopped = stopped;
+        Ok(())
+    }
+}
+
 /// A backup of a chain: its folder and manifest.
 pub type ChainLink = (std::path::PathBuf, Manifest);
 

@@ -10,7 +10,7 @@ use sqlx::{Connection as _, Executor as _};
 
 use super::postgres::{USER_NAMESPACE, connect};
 use super::postgres_restore::{sequences_and_views, wipe};
-use super::stream::read_chunks;
+use super::stream::LineReader;
 use crate::error::{BackupError, Result};
 use crate::manifest::Manifest;
 use crate::target::short;
@@ -138,42 +138,25 @@ async fn replay(
         )))
         .await?;
     }
-    let mut chunks = read_chunks(&dir.join(&changes.file), manifest.compression)?;
     let mut replay = Replay {
         until,
         ..Replay::default()
     };
-    let mut partial: Vec<u8> = Vec::new();
-    'read: while let Some(chunk) = chunks.recv().await {
-        let chunk = chunk?;
-        let mut rest: &[u8] = &chunk;
-        while let Some(end) = rest.iter().position(|&byte| byte == b'\n') {
-            partial.extend_from_slice(&rest[..end]);
-            rest = &rest[end + 1..];
-            replay.line(&mut conn, &partial).await?;
-            partial.clear();
-            if replay.stopped {
-                break 'read;
-            }
+    let mut lines = LineReader::open(&dir.join(&changes.file), manifest.compression)?;
+    while let Some(line) = lines.next_line().await? {
+        replay.line(&mut conn, line).await?;
+        if replay.stopped {
+            break;
         }
-        partial.extend_from_slice(rest);
-    }
-    if !partial.is_empty() && !replay.stopped {
-        replay.line(&mut conn, &partial).await?;
     }
     replay.flush(&mut conn).await?;
-    let complete =
-        replay.statements == changes.statements && replay.transactions == changes.transactions;
-    if !replay.stopped && !complete {
-        return Err(BackupError::failed(format!(
-            "{}: replayed {} statements in {} transactions, the manifest lists {} in {}",
-            changes.file,
-            replay.statements,
-            replay.transactions,
-            changes.statements,
-            changes.transactions
-        )));
-    }
+    replayed.add(
+        changes,
+        replay.statements,
+        replay.transactions,
+        replay.last_commit.take(),
+        replay.stopped,
+    )?;
     for (table, trigger, mode) in &triggers {
         let enable = if mode == "A" {
             "ENABLE ALWAYS"
@@ -187,13 +170,6 @@ async fn replay(
     }
     conn.execute("COMMIT").await?;
     conn.close().await.ok();
-    replayed.incrementals += 1;
-    replayed.statements += replay.statements;
-    replayed.transactions += replay.transactions;
-    if replay.last_commit.is_some() {
-        replayed.last_commit = replay.last_commit;
-    }
-    replayed.stopped = replay.stopped;
     Ok(())
 }
 

@@ -170,6 +170,55 @@ pub fn read_chunks(path: &Path, compression: Compression) -> Result<mpsc::Receiv
     Ok(receiver)
 }
 
+/// A file of one record a line (an incremental backup's changes), read back line by line.
+pub struct LineReader {
+    chunks: mpsc::Receiver<Result<Bytes>>,
+    buffer: Vec<u8>,
+    /// Where the unread part of `buffer` starts.
+    start: usize,
+    ended: bool,
+}
+
+impl LineReader {
+    /// Opens `path`.
+    pub fn open(path: &Path, compression: Compression) -> Result<Self> {
+        Ok(Self {
+            chunks: read_chunks(path, compression)?,
+            buffer: Vec::new(),
+            start: 0,
+            ended: false,
+        })
+    }
+
+    /// The next line, without its newline; `None` at the end of the file.
+    pub async fn next_line(&mut self) -> Result<Option<&[u8]>> {
+        loop {
+            if let Some(length) = self.buffer[self.start..]
+                .iter()
+                .position(|&byte| byte == b'\n')
+            {
+                let line = self.start..self.start + length;
+                self.start += length + 1;
+                return Ok(Some(&self.buffer[line]));
+            }
+            if self.ended {
+                if self.start == self.buffer.len() {
+                    return Ok(None);
+                }
+                let line = self.start..self.buffer.len();
+                self.start = self.buffer.len();
+                return Ok(Some(&self.buffer[line]));
+            }
+            self.buffer.drain(..self.start);
+            self.start = 0;
+            match self.chunks.recv().await {
+                Some(chunk) => self.buffer.extend_from_slice(&chunk?),
+                None => self.ended = true,
+            }
+        }
+    }
+}
+
 /// `--max-rate`: one budget of bytes per second shared by every job.
 #[derive(Clone, Default)]
 pub struct Throttle {

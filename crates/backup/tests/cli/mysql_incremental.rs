@@ -168,6 +168,10 @@ async fn a_chain_of_binlog_incrementals_restores_the_source_at_each_point() {
     assert_eq!(contents(&mut at_first.connect().await).await, first_state);
 
     let at_end = Database::create(&server, "binlog_at_end").await;
+    let log_before: (String, u64) = sqlx::query_as("SHOW MASTER STATUS")
+        .fetch_one(&mut at_end.connect().await)
+        .await
+        .unwrap();
     let restored = ok(&[
         "restore",
         "--from",
@@ -180,6 +184,24 @@ async fn a_chain_of_binlog_incrementals_restores_the_source_at_each_point() {
     ]);
     let restored: serde_json::Value = serde_json::from_str(&restored).unwrap();
     assert_eq!(restored["incrementals"], 3, "{restored}");
+    // The target logged the replayed rows without annotating each with the text of the
+    // BINLOG statement that carried it (a statement of a thousand would log it a thousand
+    // times: this once filled a disk).
+    let annotations: Vec<(String, String)> = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SHOW BINLOG EVENTS IN '{}' FROM {}",
+        log_before.0, log_before.1
+    )))
+    .fetch_all(&mut at_end.connect().await)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|row: sqlx::mysql::MySqlRow| {
+        use sqlx::Row as _;
+        (row.get::<String, _>(2), row.get::<String, _>(5))
+    })
+    .filter(|(kind, info)| kind == "Annotate_rows" && info.starts_with("BINLOG"))
+    .collect();
+    assert!(annotations.is_empty(), "{} annotated", annotations.len());
     let mut conn = at_end.connect().await;
     assert_eq!(contents(&mut conn).await, second_state);
     // The catalog includes each table's AUTO_INCREMENT: new rows get the source's next ids.
