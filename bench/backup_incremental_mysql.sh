@@ -20,6 +20,7 @@ url="mysql://root@127.0.0.1:3306"
 
 my_fresh() { "${my[@]}" -e "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1"; }
 newest() { ls -d "$1"/bench_myincr_src-* | grep -v partial | tail -n1; }
+log_bytes() { "${my[@]}" -N -e "SHOW BINARY LOGS" | awk '{ s += $2 } END { print s }'; }
 checksums() { "${my[@]}" -N "$1" -e "CHECKSUM TABLE accounts, branches, tellers, history" | cut -f2; }
 
 [ "$("${my[@]}" -N -e 'SELECT @@log_bin, @@binlog_format')" = "$(printf '1\tROW')" ] || {
@@ -69,12 +70,12 @@ t_start=$(seconds "$dbbackup" backup --url "$url/bench_myincr_src" --dest "$work
 echo "| full backup that starts the chain | $t_start s | $(size_of "$(newest "$work/chain")") |"
 
 echo "== workload: 2 clients for $workload s" >&2
-log_before=$("${my[@]}" -N -e "SHOW BINARY LOGS" | awk '{ s += $2 } END { print s }')
+log_before=$(log_bytes)
 "${my[@]}" -N bench_myincr_src -e "CALL tpcb($workload)" > "$work/client1" &
 "${my[@]}" -N bench_myincr_src -e "CALL tpcb($workload)" > "$work/client2"
 wait
 transactions=$(( $(cat "$work/client1") + $(cat "$work/client2") ))
-log_after=$("${my[@]}" -N -e "SHOW BINARY LOGS" | awk '{ s += $2 } END { print s }')
+log_after=$(log_bytes)
 echo "transactions: $transactions ($((transactions * 4)) changes); binary log written: $(( (log_after - log_before) / 1000000 )) MB"
 
 t_incremental=$(seconds "$dbbackup" backup --url "$url/bench_myincr_src" --dest "$work/chain" --incremental-from "$(newest "$work/chain")")
@@ -84,13 +85,16 @@ echo "| incremental backup | $t_incremental s | $(size_of "$incremental") |"
 echo "| full backup of the same state | $t_full s | $(size_of "$(newest "$work/full")") |"
 
 my_fresh bench_myincr_dst
+log_before=$(log_bytes)
 t_restore_chain=$(seconds "$dbbackup" restore --from "$incremental" --url "$url/bench_myincr_dst" --jobs 2)
+echo "binary log the target wrote while restoring the chain: $(( ($(log_bytes) - log_before) / 1000000 )) MB"
 my_fresh bench_myincr_dst2
 t_restore_full=$(seconds "$dbbackup" restore --from "$(newest "$work/full")" --url "$url/bench_myincr_dst2" --jobs 2)
 echo "| restore: the chain (full + incremental) | $t_restore_chain s |"
 echo "| restore: the full backup of the same state | $t_restore_full s |"
 if [ "$(checksums bench_myincr_src)" = "$(checksums bench_myincr_dst)" ]; then
   echo "the restored chain matches the source (CHECKSUM TABLE of all four tables)"
+  "${my[@]}" -e "DROP DATABASE bench_myincr_dst; DROP DATABASE bench_myincr_dst2"
 else
   echo "MISMATCH between the source and the restored chain" >&2
   exit 1
