@@ -48,7 +48,7 @@ fn in_a_terminal_tab_completes_commands_projects_and_date_words_and_keeps_histor
         "yesterday 12:00",
     ]);
     // "rep<Tab> webs<Tab> sin<Tab> yesterday<Enter>" must become the full command.
-    let run = tracker.run_in_terminal("rep\t webs\t sin\t yesterday\rquit\r");
+    let run = tracker.run_in_terminal(&["rep\t webs\t sin\t yesterday\r", "quit\r"]);
     assert_eq!(run.code, 0, "{run}");
     assert!(
         run.stdout

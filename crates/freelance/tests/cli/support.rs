@@ -106,11 +106,12 @@ impl Tracker {
         }
     }
 
-    /// Runs `freelance` alone in a pseudo-terminal (util-linux `script`), typing `keys`, and
-    /// returns what the terminal showed.
-    pub fn run_in_terminal(&self, keys: &str) -> Run {
-        let mut script = Command::new("script");
-        script
+    /// Runs `freelance` alone in a pseudo-terminal (util-linux `script`), typing each of
+    /// `lines` (Enter included) once the prompt is shown, and returns what the terminal
+    /// showed. Typing ahead would race the line editor: it switches the terminal between
+    /// raw and cooked mode around each command, and keys typed meanwhile can be dropped.
+    pub fn run_in_terminal(&self, lines: &[&str]) -> Run {
+        let mut child = Command::new("script")
             .args([
                 "-q",
                 "-e",
@@ -121,8 +122,56 @@ impl Tracker {
             .env_clear()
             .envs(self.environment())
             .env("TERM", "xterm")
-            .env("PATH", "/usr/bin:/bin");
-        self.finish(script, keys)
+            .env("PATH", "/usr/bin:/bin")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let shown = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+        let reader = {
+            let shown = shown.clone();
+            let mut stdout = child.stdout.take().unwrap();
+            std::thread::spawn(move || {
+                let mut buffer = [0u8; 4096];
+                while let Ok(read @ 1..) = std::io::Read::read(&mut stdout, &mut buffer) {
+                    shown.lock().unwrap().extend_from_slice(&buffer[..read]);
+                }
+            })
+        };
+        let mut stdin = child.stdin.take().unwrap();
+        let mut typed_at = 0;
+        for line in lines {
+            // A fresh prompt: after the last line break since the previous Enter.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            loop {
+                let text = String::from_utf8_lossy(&shown.lock().unwrap()[typed_at..]).into_owned();
+                let prompted = text
+                    .rfind('\n')
+                    .is_some_and(|at| text[at..].contains("freelance> "));
+                if prompted {
+                    break;
+                }
+                if std::time::Instant::now() > deadline {
+                    let _ = child.kill();
+                    panic!("no prompt before typing {line:?}; the terminal showed:\n{text}");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            typed_at = shown.lock().unwrap().len();
+            stdin.write_all(line.as_bytes()).unwrap();
+            stdin.flush().unwrap();
+        }
+        drop(stdin);
+        let output = child.wait_with_output().unwrap();
+        reader.join().unwrap();
+        let home = self.home.path().display().to_string();
+        let stdout = String::from_utf8_lossy(&shown.lock().unwrap()).replace(&home, "[home]");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout,
+            stderr: String::from_utf8_lossy(&output.stderr).replace(&home, "[home]"),
+        }
     }
 
     /// Runs and insists on success, returning stdout.
