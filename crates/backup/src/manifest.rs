@@ -127,6 +127,27 @@ pub struct ChangesEntry {
     pub last_commit: Option<String>,
 }
 
+impl ChangesEntry {
+    /// A changes file as written, before its counts are filled in.
+    pub fn written(
+        file: String,
+        written: crate::files::Written,
+        lines: &crate::rows::Checksum,
+    ) -> Self {
+        Self {
+            file,
+            bytes: written.bytes,
+            sha256: written.sha256,
+            lines: lines.rows,
+            checksum: lines.hex(),
+            transactions: 0,
+            statements: 0,
+            first_commit: None,
+            last_commit: None,
+        }
+    }
+}
+
 /// The whole manifest.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Manifest {

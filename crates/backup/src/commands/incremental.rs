@@ -150,16 +150,34 @@ pub async fn capture(
     let (_, previous) = links.last().unwrap_or(&links[0]);
     let chain = pg_incremental::Chain { previous, full_dir };
     let captured = pg_incremental::capture(options, password, dir, compression, &chain).await?;
-    manifest.format = crate::manifest::INCREMENTAL_FORMAT.to_owned();
-    manifest.follows = Some(previous_name.clone());
     manifest.log = Some(captured.position);
-    manifest.changes = Some(captured.changes);
-    Ok(Dumped {
-        version: captured.version,
-        settings: captured.settings,
+    Ok(follows(
+        manifest,
+        previous_name,
+        captured.changes,
+        captured.version,
+        captured.settings,
+    ))
+}
+
+/// Records in `manifest` that it is an incremental backup after `previous_name`, holding
+/// `changes`; its engine settings are the server's now.
+fn follows(
+    manifest: &mut Manifest,
+    previous_name: &str,
+    changes: crate::manifest::ChangesEntry,
+    version: String,
+    settings: serde_json::Map<String, serde_json::Value>,
+) -> Dumped {
+    manifest.format = crate::manifest::INCREMENTAL_FORMAT.to_owned();
+    manifest.follows = Some(previous_name.to_owned());
+    manifest.changes = Some(changes);
+    Dumped {
+        version,
+        settings,
         schema: Vec::new(),
         tables: Vec::new(),
-    })
+    }
 }
 
 /// MySQL/MariaDB: captures the row events logged since the last backup of `links` into
@@ -177,15 +195,13 @@ pub async fn capture_binlog(
         BackupError::usage("the previous backup records no place in the binary log")
     })?;
     let captured = mysql_incremental::capture(options, password, dir, compression, &from).await?;
-    manifest.format = crate::manifest::INCREMENTAL_FORMAT.to_owned();
-    manifest.follows = Some(previous_name.clone());
-    manifest.changes = Some(captured.changes);
-    Ok(Dumped {
-        version: captured.version,
-        settings: captured.settings,
-        schema: Vec::new(),
-        tables: Vec::new(),
-    })
+    Ok(follows(
+        manifest,
+        previous_name,
+        captured.changes,
+        captured.version,
+        captured.settings,
+    ))
 }
 
 /// Once an incremental backup is complete and in place, the slot moves past what it holds.

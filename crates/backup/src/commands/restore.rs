@@ -7,7 +7,9 @@ use super::incremental;
 use super::verify::{check_hashes, complete_manifest};
 use crate::cli::RestoreArgs;
 use crate::engine::stream::Throttle;
-use crate::engine::{mysql_replay, mysql_restore, pg_replay, postgres_restore, sqlite};
+use crate::engine::{
+    ChainRestore, mysql_replay, mysql_restore, pg_replay, postgres_restore, sqlite,
+};
 use crate::error::{BackupError, Result};
 use crate::manifest::Manifest;
 use crate::target::Target;
@@ -100,33 +102,18 @@ async fn restore_chain(args: &RestoreArgs, target: &Target) -> Result {
     let clock = Instant::now();
     let throttle = Throttle::new(args.load.max_rate);
     let database = target.database();
+    let how = ChainRestore {
+        chain: &links,
+        database: &database,
+        clean: args.clean,
+        jobs: args.load.jobs,
+        throttle: &throttle,
+        quiet: args.json,
+        until: args.until,
+    };
     let (restored, replayed) = match target {
-        Target::Postgres(options, _) => {
-            pg_replay::restore_chain(
-                &links,
-                options,
-                &database,
-                args.clean,
-                args.load.jobs,
-                &throttle,
-                args.json,
-                args.until,
-            )
-            .await?
-        }
-        Target::Mysql(options, _) => {
-            mysql_replay::restore_chain(
-                &links,
-                options,
-                &database,
-                args.clean,
-                args.load.jobs,
-                &throttle,
-                args.json,
-                args.until,
-            )
-            .await?
-        }
+        Target::Postgres(options, _) => pg_replay::restore_chain(&how, options).await?,
+        Target::Mysql(options, _) => mysql_replay::restore_chain(&how, options).await?,
         Target::Sqlite(_) => {
             return Err(BackupError::failed(
                 "SQLite backups have no incremental chains",

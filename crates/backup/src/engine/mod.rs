@@ -134,23 +134,35 @@ impl Replayed {
 /// A backup of a chain: its folder and manifest.
 pub type ChainLink = (std::path::PathBuf, Manifest);
 
-/// A chain's full backup and its incrementals; `--until` must not be before the full one.
-pub fn split_chain(
-    chain: &[ChainLink],
-    until: Option<chrono::DateTime<chrono::FixedOffset>>,
-) -> Result<(&ChainLink, &[ChainLink])> {
-    let Some((full, increments)) = chain.split_first() else {
-        return Err(BackupError::failed("the backup chain is empty"));
-    };
-    if let Some(until) = until
-        && chrono::DateTime::parse_from_rfc3339(&full.1.started_at)
-            .is_ok_and(|started| until < started)
-    {
-        return Err(BackupError::usage(format!(
-            "--until {until} is before the chain's full backup ({})",
-            full.1.started_at
-        ))
-        .hint("restore an older chain, or give a later time"));
+/// What a chain's restore is asked to do (the target's connection aside).
+pub struct ChainRestore<'a> {
+    /// The full backup first, then each incremental in order.
+    pub chain: &'a [ChainLink],
+    pub database: &'a str,
+    pub clean: bool,
+    pub jobs: usize,
+    pub throttle: &'a stream::Throttle,
+    pub quiet: bool,
+    /// Replay only transactions committed at or before this time.
+    pub until: Option<chrono::DateTime<chrono::FixedOffset>>,
+}
+
+impl ChainRestore<'_> {
+    /// The full backup and the incrementals; `--until` must not be before the full one.
+    pub fn split(&self) -> Result<(&ChainLink, &[ChainLink])> {
+        let Some((full, increments)) = self.chain.split_first() else {
+            return Err(BackupError::failed("the backup chain is empty"));
+        };
+        if let Some(until) = self.until
+            && chrono::DateTime::parse_from_rfc3339(&full.1.started_at)
+                .is_ok_and(|started| until < started)
+        {
+            return Err(BackupError::usage(format!(
+                "--until {until} is before the chain's full backup ({})",
+                full.1.started_at
+            ))
+            .hint("restore an older chain, or give a later time"));
+        }
+        Ok((full, increments))
     }
-    Ok((full, increments))
 }

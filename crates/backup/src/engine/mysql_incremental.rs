@@ -130,15 +130,11 @@ pub async fn capture(
     conn.close().await.ok();
     Ok(Captured {
         changes: ChangesEntry {
-            file,
-            bytes: written.bytes,
-            sha256: written.sha256,
-            lines: checksum.rows,
-            checksum: checksum.hex(),
             transactions: read.transactions,
             statements: read.statements,
             first_commit: read.first_commit,
             last_commit: read.last_commit,
+            ..ChangesEntry::written(file, written, &checksum)
         },
         version,
         settings,

@@ -4,19 +4,19 @@
 //! them as a replica would: a row to update or delete that is not there is an error, so a
 //! replay onto data that differs from the source's stops instead of drifting.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use base64::Engine as _;
 use chrono::{DateTime, FixedOffset};
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection};
 use sqlx::{Connection as _, Executor as _};
 
+use super::Replayed;
 use super::mysql::connect;
 use super::mysql_binlog::{self as binlog, kind};
 use super::mysql_incremental::AUTO_INCREMENT;
 use super::mysql_schema::quote;
-use super::stream::{LineReader, Throttle};
-use super::{Replayed, Restored};
+use super::stream::LineReader;
 use crate::error::{BackupError, Result};
 use crate::manifest::Manifest;
 use crate::target::short;
@@ -32,26 +32,36 @@ const LARGE_TRANSACTION_BYTES: usize = 8 * REPLAY_BYTES;
 /// Restores a chain: its full backup (`chain[0]`), then each incremental in order, up to
 /// the last transaction committed at or before `until` when it is given. A replay that
 /// fails empties the target, as a failed full restore does.
-#[allow(clippy::too_many_arguments)]
 pub async fn restore_chain(
-    chain: &[(PathBuf, Manifest)],
+    how: &super::ChainRestore<'_>,
     options: &MySqlConnectOptions,
-    database: &str,
-    clean: bool,
-    jobs: usize,
-    throttle: &Throttle,
-    quiet: bool,
-    until: Option<DateTime<FixedOffset>>,
-) -> Result<(Restored, Replayed)> {
-    let ((full_dir, full), increments) = super::split_chain(chain, until)?;
+) -> Result<(super::Restored, Replayed)> {
+    let ((full_dir, full), increments) = how.split()?;
     let restored = super::mysql_restore::restore(
-        full_dir, full, options, database, clean, None, jobs, throttle, quiet,
+        full_dir,
+        full,
+        options,
+        how.database,
+        how.clean,
+        None,
+        how.jobs,
+        how.throttle,
+        how.quiet,
     )
     .await?;
     let mut replayed = Replayed::default();
     let mut last = None;
     for (dir, manifest) in increments {
-        if let Err(error) = replay(options, database, dir, manifest, until, &mut replayed).await {
+        if let Err(error) = replay(
+            options,
+            how.database,
+            dir,
+            manifest,
+            how.until,
+            &mut replayed,
+        )
+        .await
+        {
             return Err(emptied(options, dir, &error).await);
         }
         last = Some((dir, manifest));

@@ -195,15 +195,11 @@ pub async fn capture(
             lsn: read.last_lsn.unwrap_or_else(|| position.lsn.clone()),
         },
         changes: ChangesEntry {
-            file,
-            bytes: written.bytes,
-            sha256: written.sha256,
-            lines: checksum.rows,
-            checksum: checksum.hex(),
             transactions: read.transactions,
             statements: read.statements,
             first_commit: read.first_commit,
             last_commit: read.last_commit,
+            ..ChangesEntry::written(file, written, &checksum)
         },
         version: now.version,
         settings,

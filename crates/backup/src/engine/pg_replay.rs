@@ -26,26 +26,27 @@ const LARGE_TRANSACTION_BYTES: usize = 8 * REPLAY_BYTES;
 /// Restores a chain: its full backup (`chain[0]`), then each incremental in order, up to
 /// the last transaction committed at or before `until` when it is given (point-in-time
 /// recovery). A replay that fails empties the target, as a failed full restore does.
-#[allow(clippy::too_many_arguments)]
 pub async fn restore_chain(
-    chain: &[(std::path::PathBuf, Manifest)],
+    how: &super::ChainRestore<'_>,
     options: &PgConnectOptions,
-    database: &str,
-    clean: bool,
-    jobs: usize,
-    throttle: &super::stream::Throttle,
-    quiet: bool,
-    until: Option<DateTime<FixedOffset>>,
 ) -> Result<(super::Restored, Replayed)> {
-    let ((full_dir, full), increments) = super::split_chain(chain, until)?;
+    let ((full_dir, full), increments) = how.split()?;
     let restored = super::postgres_restore::restore(
-        full_dir, full, options, database, clean, None, jobs, throttle, quiet,
+        full_dir,
+        full,
+        options,
+        how.database,
+        how.clean,
+        None,
+        how.jobs,
+        how.throttle,
+        how.quiet,
     )
     .await?;
     let mut replayed = Replayed::default();
     let mut last = None;
     for (dir, manifest) in increments {
-        if let Err(error) = replay(options, dir, manifest, until, &mut replayed).await {
+        if let Err(error) = replay(options, dir, manifest, how.until, &mut replayed).await {
             return Err(emptied(options, dir, &error).await);
         }
         last = Some((dir, manifest));

@@ -48,6 +48,18 @@ pub fn ok(args: &[&str]) -> String {
     run.stdout
 }
 
+/// Runs a command that must fail with exit `code` and say `expected` on stderr.
+pub fn refused(args: &[&str], code: i32, expected: &str) -> Run {
+    let run = dbbackup(args);
+    assert_eq!(run.code, code, "dbbackup {args:?}: {}", run.stderr);
+    assert!(
+        run.stderr.contains(expected),
+        "dbbackup {args:?}: {}",
+        run.stderr
+    );
+    run
+}
+
 /// Opens (creating) an SQLite file.
 pub async fn open(path: &Path) -> SqliteConnection {
     SqliteConnection::connect_with(
