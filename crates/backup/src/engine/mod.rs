@@ -131,6 +131,58 @@ impl Replayed {
     }
 }
 
+/// What an engine does to bring a restored full backup forward through its incrementals.
+pub(crate) trait ChainReplay {
+    /// Replays one incremental backup's changes.
+    async fn replay(
+        &self,
+        dir: &Path,
+        manifest: &Manifest,
+        until: Option<chrono::DateTime<chrono::FixedOffset>>,
+        replayed: &mut Replayed,
+    ) -> Result;
+    /// Once, after the last incremental replayed: the engine's counters (sequences,
+    /// AUTO_INCREMENT) as that backup recorded them.
+    async fn finish(&self, last: &Manifest) -> Result;
+    /// Empties the target after a failure.
+    async fn wipe(&self) -> Result;
+}
+
+/// Replays `increments` in order (up to `until`), then finishes with the last one
+/// replayed. A failure empties the target, as a failed full restore does.
+pub(crate) async fn replay_increments(
+    engine: &impl ChainReplay,
+    increments: &[ChainLink],
+    until: Option<chrono::DateTime<chrono::FixedOffset>>,
+) -> Result<Replayed> {
+    let mut replayed = Replayed::default();
+    let mut last = None;
+    for (dir, manifest) in increments {
+        if let Err(error) = engine.replay(dir, manifest, until, &mut replayed).await {
+            return Err(emptied(engine, dir, &error).await);
+        }
+        last = Some((dir, manifest));
+        if replayed.stopped {
+            break;
+        }
+    }
+    if let Some((dir, manifest)) = last
+        && let Err(error) = engine.finish(manifest).await
+    {
+        return Err(emptied(engine, dir, &error).await);
+    }
+    Ok(replayed)
+}
+
+/// After a failed replay of `dir`: empties the target and says what happened.
+async fn emptied(engine: &impl ChainReplay, dir: &Path, error: &BackupError) -> BackupError {
+    let cleaned = engine.wipe().await;
+    failed_restore(
+        &BackupError::failed(format!("{}: {}", dir.display(), error.message)),
+        &cleaned,
+    )
+}
+
 /// A backup of a chain: its folder and manifest.
 pub type ChainLink = (std::path::PathBuf, Manifest);
 

@@ -49,47 +49,41 @@ pub async fn restore_chain(
         how.quiet,
     )
     .await?;
-    let mut replayed = Replayed::default();
-    let mut last = None;
-    for (dir, manifest) in increments {
-        if let Err(error) = replay(
-            options,
-            how.database,
-            dir,
-            manifest,
-            how.until,
-            &mut replayed,
-        )
-        .await
-        {
-            return Err(emptied(options, dir, &error).await);
-        }
-        last = Some((dir, manifest));
-        if replayed.stopped {
-            break;
-        }
-    }
-    if let Some((dir, manifest)) = last {
-        let finished = async {
-            let mut conn = connect(options, "").await?;
-            auto_increments(&mut conn, manifest).await?;
-            conn.close().await.ok();
-            Ok::<(), BackupError>(())
-        };
-        if let Err(error) = finished.await {
-            return Err(emptied(options, dir, &error).await);
-        }
-    }
+    let target = Target {
+        options,
+        database: how.database,
+    };
+    let replayed = super::replay_increments(&target, increments, how.until).await?;
     Ok((restored, replayed))
 }
 
-/// After a failed replay of `dir`: empties the target and says what happened.
-async fn emptied(options: &MySqlConnectOptions, dir: &Path, error: &BackupError) -> BackupError {
-    let cleaned = super::mysql_restore::wipe_database(options).await;
-    super::failed_restore(
-        &BackupError::failed(format!("{}: {}", dir.display(), error.message)),
-        &cleaned,
-    )
+/// The MySQL database a chain is restored into.
+struct Target<'a> {
+    options: &'a MySqlConnectOptions,
+    database: &'a str,
+}
+
+impl super::ChainReplay for Target<'_> {
+    async fn replay(
+        &self,
+        dir: &Path,
+        manifest: &Manifest,
+        until: Option<DateTime<FixedOffset>>,
+        replayed: &mut Replayed,
+    ) -> Result {
+        replay(self.options, self.database, dir, manifest, until, replayed).await
+    }
+
+    async fn finish(&self, last: &Manifest) -> Result {
+        let mut conn = connect(self.options, "").await?;
+        auto_increments(&mut conn, last).await?;
+        conn.close().await.ok();
+        Ok(())
+    }
+
+    async fn wipe(&self) -> Result {
+        super::mysql_restore::wipe_database(self.options).await
+    }
 }
 
 /// Each table's AUTO_INCREMENT as the source had it when the incremental was taken (the

@@ -43,43 +43,38 @@ pub async fn restore_chain(
         how.quiet,
     )
     .await?;
-    let mut replayed = Replayed::default();
-    let mut last = None;
-    for (dir, manifest) in increments {
-        if let Err(error) = replay(options, dir, manifest, how.until, &mut replayed).await {
-            return Err(emptied(options, dir, &error).await);
-        }
-        last = Some((dir, manifest));
-        if replayed.stopped {
-            break;
-        }
-    }
-    // Sequences and materialized views once, as of the last incremental replayed (after an
-    // early stop they may be ahead of the rows: a gap in the numbers, never one used twice).
-    if let Some((dir, manifest)) = last {
-        let finished = async {
-            let mut conn = connect(options).await?;
-            sequences_and_views(&mut conn, manifest).await?;
-            conn.close().await.ok();
-            Ok::<(), BackupError>(())
-        };
-        if let Err(error) = finished.await {
-            return Err(emptied(options, dir, &error).await);
-        }
-    }
+    let replayed = super::replay_increments(&Target(options), increments, how.until).await?;
     Ok((restored, replayed))
 }
 
-/// After a failed replay of `dir`: empties the target and says what happened.
-async fn emptied(options: &PgConnectOptions, dir: &Path, error: &BackupError) -> BackupError {
-    let cleaned = match connect(options).await {
-        Ok(mut fresh) => wipe(&mut fresh).await,
-        Err(error) => Err(error),
-    };
-    super::failed_restore(
-        &BackupError::failed(format!("{}: {}", dir.display(), error.message)),
-        &cleaned,
-    )
+/// The PostgreSQL database a chain is restored into.
+struct Target<'a>(&'a PgConnectOptions);
+
+impl super::ChainReplay for Target<'_> {
+    async fn replay(
+        &self,
+        dir: &Path,
+        manifest: &Manifest,
+        until: Option<DateTime<FixedOffset>>,
+        replayed: &mut Replayed,
+    ) -> Result {
+        replay(self.0, dir, manifest, until, replayed).await
+    }
+
+    /// Sequences and materialized views once, as of the last incremental replayed (after
+    /// an early stop they may be ahead of the rows: a gap in the numbers, never one used
+    /// twice).
+    async fn finish(&self, last: &Manifest) -> Result {
+        let mut conn = connect(self.0).await?;
+        sequences_and_views(&mut conn, last).await?;
+        conn.close().await.ok();
+        Ok(())
+    }
+
+    async fn wipe(&self) -> Result {
+        let mut fresh = connect(self.0).await?;
+        wipe(&mut fresh).await
+    }
 }
 
 /// One line of a changes file.
