@@ -296,10 +296,9 @@ async fn dump_into_dest(
         _ => None,
     };
     let dumped = match (target, &chain) {
-        (Target::Postgres(options, password), Some((links, previous))) => {
+        (_, Some((links, previous))) => {
             incremental::capture(
-                options,
-                password,
+                target,
                 &partial,
                 args.compression,
                 (links, previous),
@@ -307,7 +306,7 @@ async fn dump_into_dest(
             )
             .await
         }
-        (Target::Sqlite(path), _) => {
+        (Target::Sqlite(path), None) => {
             sqlite::dump(path, &partial, args.compression, args.json).await
         }
         (Target::Postgres(options, password), None) => {
@@ -319,17 +318,6 @@ async fn dump_into_dest(
                 args.load.jobs,
                 &throttle,
                 args.json,
-            )
-            .await
-        }
-        (Target::Mysql(options, password), Some((links, previous))) => {
-            incremental::capture_binlog(
-                options,
-                password,
-                &partial,
-                args.compression,
-                (links, previous),
-                &mut manifest,
             )
             .await
         }

@@ -136,11 +136,11 @@ pub fn previous(from: &Path, dest: &Path, target: &Target) -> Result<(Vec<Link>,
     Ok((links, name))
 }
 
-/// Captures the changes since the last backup of `links` into `dir`, and records the chain
-/// in `manifest` (the data itself is only the changes file).
+/// Captures the changes since the last backup of `links` into `dir` (PostgreSQL: from the
+/// slot; MySQL/MariaDB: from the binary log), and records the chain in `manifest` (the data
+/// itself is only the changes file).
 pub async fn capture(
-    options: &sqlx::postgres::PgConnectOptions,
-    password: &crate::target::Secret,
+    target: &Target,
     dir: &Path,
     compression: crate::files::Compression,
     (links, previous_name): (&[Link], &String),
@@ -148,60 +148,37 @@ pub async fn capture(
 ) -> Result<Dumped> {
     let (full_dir, _) = &links[0];
     let (_, previous) = links.last().unwrap_or(&links[0]);
-    let chain = pg_incremental::Chain { previous, full_dir };
-    let captured = pg_incremental::capture(options, password, dir, compression, &chain).await?;
-    manifest.log = Some(captured.position);
-    Ok(follows(
-        manifest,
-        previous_name,
-        captured.changes,
-        captured.version,
-        captured.settings,
-    ))
-}
-
-/// Records in `manifest` that it is an incremental backup after `previous_name`, holding
-/// `changes`; its engine settings are the server's now.
-fn follows(
-    manifest: &mut Manifest,
-    previous_name: &str,
-    changes: crate::manifest::ChangesEntry,
-    version: String,
-    settings: serde_json::Map<String, serde_json::Value>,
-) -> Dumped {
+    let (changes, version, settings) = match target {
+        Target::Postgres(options, password) => {
+            let chain = pg_incremental::Chain { previous, full_dir };
+            let captured =
+                pg_incremental::capture(options, password, dir, compression, &chain).await?;
+            manifest.log = Some(captured.position);
+            (captured.changes, captured.version, captured.settings)
+        }
+        Target::Mysql(options, password) => {
+            let from = mysql_incremental::position(previous).ok_or_else(|| {
+                BackupError::usage("the previous backup records no place in the binary log")
+            })?;
+            let captured =
+                mysql_incremental::capture(options, password, dir, compression, &from).await?;
+            (captured.changes, captured.version, captured.settings)
+        }
+        Target::Sqlite(_) => {
+            return Err(BackupError::usage(
+                "SQLite backups have no incremental chains",
+            ));
+        }
+    };
     manifest.format = crate::manifest::INCREMENTAL_FORMAT.to_owned();
-    manifest.follows = Some(previous_name.to_owned());
+    manifest.follows = Some(previous_name.clone());
     manifest.changes = Some(changes);
-    Dumped {
+    Ok(Dumped {
         version,
         settings,
         schema: Vec::new(),
         tables: Vec::new(),
-    }
-}
-
-/// MySQL/MariaDB: captures the row events logged since the last backup of `links` into
-/// `dir`, and records the chain in `manifest`.
-pub async fn capture_binlog(
-    options: &sqlx::mysql::MySqlConnectOptions,
-    password: &crate::target::Secret,
-    dir: &Path,
-    compression: crate::files::Compression,
-    (links, previous_name): (&[Link], &String),
-    manifest: &mut Manifest,
-) -> Result<Dumped> {
-    let (_, previous) = links.last().unwrap_or(&links[0]);
-    let from = mysql_incremental::position(previous).ok_or_else(|| {
-        BackupError::usage("the previous backup records no place in the binary log")
-    })?;
-    let captured = mysql_incremental::capture(options, password, dir, compression, &from).await?;
-    Ok(follows(
-        manifest,
-        previous_name,
-        captured.changes,
-        captured.version,
-        captured.settings,
-    ))
+    })
 }
 
 /// Once an incremental backup is complete and in place, the slot moves past what it holds.
