@@ -8,6 +8,8 @@
 //! - queues outgoing messages in a bounded [`Outbox`]; a consumer that falls behind (the
 //!   queue is full, or one write takes longer than [`SessionConfig::send_timeout`]) is
 //!   disconnected, so a slow client never makes the server's memory grow;
+//! - writes every message already waiting for the client with one flush (one system
+//!   call), so a busy fan-out costs fewer calls than messages;
 //! - closes with 1001 (going away) when the server shuts down, 1009 for a message above
 //!   [`SessionConfig::max_message_bytes`], 1003 for binary where text is expected, and
 //!   1008 when a client sends faster than [`SessionConfig::messages_per_second`];
@@ -37,7 +39,8 @@ pub struct SessionConfig {
     pub ping_interval: Duration,
     /// A peer silent for this long (no pong either) is dead and dropped.
     pub idle_timeout: Duration,
-    /// One write (one message to the socket) taking longer than this means a slow consumer.
+    /// One write (of one message, or of the several already waiting) taking longer than
+    /// this means a slow consumer.
     pub send_timeout: Duration,
     /// Messages queued for one client before it counts as a slow consumer.
     pub outbox_capacity: usize,
@@ -69,7 +72,10 @@ impl Default for SessionConfig {
 impl SessionConfig {
     /// Applies the size limits and small buffers to an axum upgrade. The buffers matter
     /// for memory: tungstenite's defaults (128 KiB each way) would cost an idle
-    /// connection far more than everything else together.
+    /// connection far more than everything else together. The write buffer is empty
+    /// until a message is sent and grows to [`WRITE_BUFFER`] at most (plus one message):
+    /// messages gather in it until the session flushes, which it does after every batch
+    /// (see `send_ready`), so none waits for more to come.
     ///
     /// The WebSocket library's own limit is four times ours: a message up to that size is
     /// read and refused by the session with close code 1009, which tells the client why;
@@ -83,9 +89,12 @@ impl SessionConfig {
             .max_message_size(hard_limit)
             .max_frame_size(hard_limit)
             .read_buffer_size(4 * 1024)
-            .write_buffer_size(0)
+            .write_buffer_size(WRITE_BUFFER)
     }
 }
+
+/// Bytes of outgoing frames gathered before the WebSocket library writes them out.
+const WRITE_BUFFER: usize = 8 * 1024;
 
 /// The answer to a request for a WebSocket endpoint that is not a WebSocket handshake
 /// (a plain GET, a missing header): 426 as problem+json, with axum's reason.

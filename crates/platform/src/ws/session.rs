@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use bytes::Bytes;
-use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use futures_util::{FutureExt, Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -245,8 +245,18 @@ impl Session {
             };
             match step {
                 Step::Send(Outgoing::Message(message)) => {
-                    if let Some(ended) = send(&mut socket, message, config.send_timeout).await {
-                        break ended;
+                    let ready = Ready {
+                        queue: &mut queue,
+                        feed: &mut feed,
+                        feed_open: &mut feed_open,
+                    };
+                    match send_ready(&mut socket, message, ready, config.send_timeout).await {
+                        Ok(None) => {}
+                        Ok(Some(close)) => {
+                            let _ = send(&mut socket, close.frame(), CLOSE_TIMEOUT).await;
+                            break Ended::ByServer;
+                        }
+                        Err(ended) => break ended,
                     }
                 }
                 Step::Ping => {
@@ -316,6 +326,76 @@ async fn receive<H: Handler>(
         .await
         .map(|()| None)
         .map_err(|close| (close, Ended::ByServer))
+}
+
+/// Messages written to the socket at most per flush (one `write` when they fit the
+/// WebSocket library's write buffer, see [`SessionConfig::configure`]).
+const WRITE_BATCH: usize = 64;
+
+/// The session's two sources of outgoing messages, read without waiting.
+struct Ready<'a, F> {
+    queue: &'a mut mpsc::Receiver<Outgoing>,
+    feed: &'a mut F,
+    feed_open: &'a mut bool,
+}
+
+impl<F: Stream<Item = Outgoing> + Unpin> Ready<'_, F> {
+    /// The next message already waiting in the queue or the feed, if any.
+    fn next(&mut self) -> Option<Outgoing> {
+        if let Ok(outgoing) = self.queue.try_recv() {
+            return Some(outgoing);
+        }
+        if !*self.feed_open {
+            return None;
+        }
+        match self.feed.next().now_or_never() {
+            Some(Some(outgoing)) => Some(outgoing),
+            Some(None) => {
+                *self.feed_open = false;
+                None
+            }
+            None => None,
+        }
+    }
+}
+
+/// Writes `first` and whatever else is already waiting for this client (up to
+/// [`WRITE_BATCH`] messages), then flushes once. When a fan-out sends messages faster
+/// than one write each, a client's messages then share a system call: on loopback that
+/// call, not our code, is most of a delivery's cost. `Ok(Some)` is a close frame met
+/// while gathering (the messages before it are sent); `Err` when the session must end
+/// (the write failed or stalled).
+async fn send_ready<S, F>(
+    socket: &mut S,
+    first: Message,
+    mut ready: Ready<'_, F>,
+    limit: Duration,
+) -> Result<Option<Close>, Ended>
+where
+    S: Sink<Message> + Unpin,
+    F: Stream<Item = Outgoing> + Unpin,
+{
+    let write = async {
+        socket.feed(first).await.map_err(drop)?;
+        let mut close = None;
+        for _ in 1..WRITE_BATCH {
+            match ready.next() {
+                Some(Outgoing::Message(message)) => socket.feed(message).await.map_err(drop)?,
+                Some(Outgoing::Close(frame)) => {
+                    close = Some(frame);
+                    break;
+                }
+                None => break,
+            }
+        }
+        socket.flush().await.map_err(drop)?;
+        Ok::<_, ()>(close)
+    };
+    match tokio::time::timeout(limit, write).await {
+        Ok(Ok(close)) => Ok(close),
+        Ok(Err(())) => Err(Ended::ClientGone),
+        Err(_) => Err(Ended::SlowConsumer),
+    }
 }
 
 /// Sends one message; `Some` when the session must end (the write failed or stalled).

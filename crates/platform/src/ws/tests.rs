@@ -3,6 +3,8 @@
 
 use std::convert::Infallible;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -22,6 +24,8 @@ struct ChannelSocket {
     incoming: mpsc::UnboundedReceiver<Message>,
     outgoing: mpsc::UnboundedSender<Message>,
     stalled: bool,
+    /// Counts the session's flushes (each is one system call on a real socket).
+    flushes: Arc<AtomicUsize>,
 }
 
 impl Stream for ChannelSocket {
@@ -48,6 +52,7 @@ impl Sink<Message> for ChannelSocket {
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.flushes.fetch_add(1, Ordering::Relaxed);
         Poll::Ready(Ok(()))
     }
 
@@ -81,6 +86,7 @@ struct Client {
     outbox: Outbox,
     shutdown: CancellationToken,
     session: JoinHandle<Ended>,
+    flushes: Arc<AtomicUsize>,
 }
 
 fn config() -> SessionConfig {
@@ -108,10 +114,12 @@ where
     let handler = Echo {
         outbox: session.outbox(),
     };
+    let flushes = Arc::new(AtomicUsize::new(0));
     let socket = ChannelSocket {
         incoming,
         outgoing,
         stalled,
+        flushes: flushes.clone(),
     };
     let session = tokio::spawn(session.run(socket, feed, handler));
     Client {
@@ -120,6 +128,7 @@ where
         outbox,
         shutdown,
         session,
+        flushes,
     }
 }
 
@@ -280,4 +289,40 @@ async fn the_feed_is_forwarded_and_can_close_the_session() {
     assert_eq!(client.from_server.recv().await, Some(text("b")));
     assert_eq!(close_code(client.from_server.recv().await), Some(1000));
     assert_eq!(client.session.await.unwrap(), Ended::ByServer);
+}
+
+#[tokio::test(start_paused = true)]
+async fn messages_already_waiting_share_one_flush() {
+    // 70 messages are waiting when the session starts: they go out in order, in batches
+    // of WRITE_BATCH with one flush each, not one flush per message.
+    let feed = futures_util::stream::iter((0..70).map(|i| Outgoing::text(format!("m{i}"))));
+    let mut client = start_with(config(), false, feed);
+    for i in 0..70 {
+        assert_eq!(
+            client.from_server.recv().await,
+            Some(text(&format!("m{i}")))
+        );
+    }
+    assert_eq!(client.flushes.load(Ordering::Relaxed), 2);
+
+    // One message at a time is still flushed at once.
+    assert!(client.outbox.send(Outgoing::text("alone")));
+    assert_eq!(client.from_server.recv().await, Some(text("alone")));
+    assert_eq!(client.flushes.load(Ordering::Relaxed), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_close_met_while_gathering_sends_what_came_before_it_and_nothing_after() {
+    let feed = futures_util::stream::iter(vec![
+        Outgoing::text("a"),
+        Outgoing::text("b"),
+        Outgoing::Close(Close::new(1000, "poll closed")),
+        Outgoing::text("after the close"),
+    ]);
+    let mut client = start_with(config(), false, feed);
+    assert_eq!(client.from_server.recv().await, Some(text("a")));
+    assert_eq!(client.from_server.recv().await, Some(text("b")));
+    assert_eq!(close_code(client.from_server.recv().await), Some(1000));
+    assert_eq!(client.session.await.unwrap(), Ended::ByServer);
+    assert_eq!(client.from_server.recv().await, None);
 }
