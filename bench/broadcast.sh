@@ -154,6 +154,8 @@ rows = [
     ("burst: p50 latency, ms (lower is better)", "burst", "p50_ms", 1, 2),
     ("burst: p99 latency, ms (lower is better)", "burst", "p99_ms", 1, 2),
     ("burst: all messages to every receiver, ms", "burst", "fanout_max_ms", 1, 2),
+    ("fan-out: server CPU per delivery, µs (lower is better)", "fanout", "server_cpu_us_per_delivery", 1, 2),
+    ("burst: server CPU per delivery, µs (lower is better)", "burst", "server_cpu_us_per_delivery", 1, 2),
     ("fan-out: server memory per connection at the end, KiB", "fanout", "kib_per_connection_after", 1, 1),
     ("burst: server memory per connection at the end, KiB", "burst", "kib_per_connection_after", 1, 1),
 ]

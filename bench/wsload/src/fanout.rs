@@ -78,6 +78,11 @@ pub struct FanoutReport {
     busy_deliveries_per_sec: Option<f64>,
     rss_before_kib: Option<u64>,
     rss_after_kib: Option<u64>,
+    /// The server's CPU time (user and system) from just before the first send to the
+    /// last delivery (or the end of the drain time).
+    server_cpu_secs: Option<f64>,
+    /// The same per delivery, in microseconds: what one delivery costs the server.
+    server_cpu_us_per_delivery: Option<f64>,
 }
 
 /// The two fields of a server frame this needs.
@@ -162,6 +167,8 @@ pub async fn run(args: FanoutArgs) -> anyhow::Result<FanoutReport> {
     );
     let interval = Duration::from_millis(args.interval_ms);
     let mut sent_ns = Vec::with_capacity(messages);
+    let cpu = || pid.map(stats::cpu_secs).transpose();
+    let cpu_before = cpu()?;
     let mut next = tokio::time::Instant::now();
     for seq in 0..messages {
         tokio::time::sleep_until(next).await;
@@ -180,6 +187,7 @@ pub async fn run(args: FanoutArgs) -> anyhow::Result<FanoutReport> {
     while shared.delivered.load(Ordering::Relaxed) < reachable && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    let cpu_after = cpu()?;
     let rss_after = rss()?;
     let _ = stop.send(true);
     let mut receivers = Vec::with_capacity(opened.connected);
@@ -217,6 +225,7 @@ pub async fn run(args: FanoutArgs) -> anyhow::Result<FanoutReport> {
         _ => 0.0,
     };
     let busy = stats::union_secs(&mut spans);
+    let server_cpu_secs = cpu_before.zip(cpu_after).map(|(b, a)| a - b);
     let mut fanouts: Vec<u32> = fanout_us.into_iter().flatten().collect();
     fanouts.sort_unstable();
 
@@ -243,5 +252,9 @@ pub async fn run(args: FanoutArgs) -> anyhow::Result<FanoutReport> {
         busy_deliveries_per_sec: stats::rate(delivered, busy),
         rss_before_kib: rss_before,
         rss_after_kib: rss_after,
+        server_cpu_secs,
+        server_cpu_us_per_delivery: server_cpu_secs
+            .filter(|_| delivered > 0)
+            .map(|secs| secs * 1e6 / delivered as f64),
     })
 }

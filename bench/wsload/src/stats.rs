@@ -1,4 +1,4 @@
-//! Percentiles, time spans and the server's resident memory.
+//! Percentiles, time spans, and the server's resident memory and CPU time.
 
 use anyhow::Context;
 
@@ -16,6 +16,29 @@ pub fn rss_kib(pid: u32) -> anyhow::Result<u64> {
     value
         .parse()
         .with_context(|| format!("unexpected VmRSS {value:?} in {path}"))
+}
+
+/// The CPU time the server has used so far, user and system, in seconds (`utime` and
+/// `stime` of `/proc/<pid>/stat`, counted in USER_HZ, which Linux fixes at 100 there).
+pub fn cpu_secs(pid: u32) -> anyhow::Result<f64> {
+    let path = format!("/proc/{pid}/stat");
+    let stat = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {path}: is the server running?"))?;
+    // The command name (field 2) is in parentheses and may hold spaces: count from the
+    // last ')'. After it come field 3 (state) onwards; utime and stime are 14 and 15.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |field: usize| -> anyhow::Result<u64> {
+        let value = fields
+            .get(field - 3)
+            .with_context(|| format!("{path} has no field {field}"))?;
+        value
+            .parse::<u64>()
+            .with_context(|| format!("unexpected field {field} {value:?} in {path}"))
+    };
+    Ok((ticks(14)? + ticks(15)?) as f64 / 100.0)
 }
 
 /// The growth of the resident memory from `before` to `after` (KiB), per connection, in
