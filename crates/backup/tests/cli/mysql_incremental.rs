@@ -227,6 +227,44 @@ async fn a_chain_of_binlog_incrementals_restores_the_source_at_each_point() {
     ]);
     assert!(out.contains("stopped at --until"), "{out}");
     assert_eq!(contents(&mut at_moment.connect().await).await, early_state);
+
+    // A branch: continuing from `first` again reads the log from its position, through
+    // round two and a change made after the chain's end. Restored, the branch is the
+    // source now; the chain it branched from still restores to its own end.
+    source
+        .run("UPDATE film SET rental_rate = rental_rate + 1 WHERE film_id <= 50")
+        .await;
+    let branch = backup(
+        &source.url,
+        dest.path(),
+        &["--incremental-from", first.to_str().unwrap()],
+    );
+    let branch_state = contents(&mut source.connect().await).await;
+    assert_ne!(branch_state, second_state);
+    let first_name = first.file_name().unwrap().to_str().unwrap();
+    assert_eq!(manifest(&branch)["follows"], first_name);
+    assert_eq!(manifest(&branch)["changes"]["transactions"], 5);
+    let at_branch = Database::create(&server, "binlog_at_branch").await;
+    ok(&[
+        "restore",
+        "--from",
+        branch.to_str().unwrap(),
+        "--url",
+        &at_branch.url,
+    ]);
+    assert_eq!(contents(&mut at_branch.connect().await).await, branch_state);
+    let at_end_again = Database::create(&server, "binlog_at_end_again").await;
+    ok(&[
+        "restore",
+        "--from",
+        third.to_str().unwrap(),
+        "--url",
+        &at_end_again.url,
+    ]);
+    assert_eq!(
+        contents(&mut at_end_again.connect().await).await,
+        second_state
+    );
 }
 
 #[tokio::test]
