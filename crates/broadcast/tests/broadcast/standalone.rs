@@ -45,6 +45,37 @@ async fn every_client_in_the_room_gets_every_line_and_other_rooms_do_not() {
 }
 
 #[tokio::test]
+async fn a_burst_of_lines_reaches_every_client_complete_and_in_order() {
+    // 300 lines of 100 bytes sent in one write: the server publishes them back to back,
+    // and each session writes what is waiting for its client in batches larger than the
+    // socket's write buffer. Every client must still get every line once, in order.
+    let server = start(BroadcastSettings {
+        history: 0,
+        messages_per_second: 1000,
+        ..BroadcastSettings::default()
+    })
+    .await;
+    let mut sender = connect(&format!("{}/?name=sender", server.url)).await;
+    let mut receivers = Vec::new();
+    for i in 0..3 {
+        receivers.push(connect(&format!("{}/?name=r{i}", server.url)).await);
+    }
+    let lines: Vec<String> = (0..300)
+        .map(|i| format!("{i:03} {}", "x".repeat(96)))
+        .collect();
+    for line in &lines {
+        sender.feed(Message::text(line.as_str())).await.unwrap();
+    }
+    sender.flush().await.unwrap();
+    for socket in receivers.iter_mut().chain([&mut sender]) {
+        for line in &lines {
+            assert_eq!(&next_line(socket).await.1, line);
+        }
+    }
+    server.shutdown.cancel();
+}
+
+#[tokio::test]
 async fn a_new_client_gets_the_last_lines_first_in_order() {
     let server = start(BroadcastSettings {
         history: 2,
