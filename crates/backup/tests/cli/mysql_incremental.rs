@@ -2,6 +2,7 @@
 //! backups of the row events since, restored as a chain to exactly the source's state at
 //! each one. The server must log in row format (`.ci/run` starts MariaDB so).
 
+use std::path::Path;
 use std::time::Duration;
 
 use crate::incremental::{backup, manifest};
@@ -76,6 +77,27 @@ async fn binlog_in_rows(database: &Database) -> bool {
         eprintln!("skipped: the MySQL server has no row-format binary log");
     }
     ready
+}
+
+/// Restores `backup` (with `extra` arguments) into a new database; returns the database
+/// and what the command printed.
+async fn restore_new(
+    server: &str,
+    label: &str,
+    backup: &Path,
+    extra: &[&str],
+) -> (Database, String) {
+    let target = Database::create(server, label).await;
+    let mut args = vec![
+        "restore",
+        "--from",
+        backup.to_str().unwrap(),
+        "--url",
+        &target.url,
+    ];
+    args.extend_from_slice(extra);
+    let out = ok(&args);
+    (target, out)
 }
 
 #[tokio::test]
@@ -157,14 +179,7 @@ async fn a_chain_of_binlog_incrementals_restores_the_source_at_each_point() {
     assert!(listed.contains("incremental after"), "{listed}");
 
     // Each point of the chain, restored into a new database, is the source at that point.
-    let at_first = Database::create(&server, "binlog_at_first").await;
-    ok(&[
-        "restore",
-        "--from",
-        first.to_str().unwrap(),
-        "--url",
-        &at_first.url,
-    ]);
+    let (at_first, _) = restore_new(&server, "binlog_at_first", &first, &[]).await;
     assert_eq!(contents(&mut at_first.connect().await).await, first_state);
 
     let at_end = Database::create(&server, "binlog_at_end").await;
@@ -215,16 +230,8 @@ async fn a_chain_of_binlog_incrementals_restores_the_source_at_each_point() {
     );
 
     // --until: the chain up to a moment between the two parts of round two.
-    let at_moment = Database::create(&server, "binlog_at_moment").await;
-    let out = ok(&[
-        "restore",
-        "--from",
-        second.to_str().unwrap(),
-        "--url",
-        &at_moment.url,
-        "--until",
-        &between,
-    ]);
+    let (at_moment, out) =
+        restore_new(&server, "binlog_at_moment", &second, &["--until", &between]).await;
     assert!(out.contains("stopped at --until"), "{out}");
     assert_eq!(contents(&mut at_moment.connect().await).await, early_state);
 
@@ -244,23 +251,9 @@ async fn a_chain_of_binlog_incrementals_restores_the_source_at_each_point() {
     let first_name = first.file_name().unwrap().to_str().unwrap();
     assert_eq!(manifest(&branch)["follows"], first_name);
     assert_eq!(manifest(&branch)["changes"]["transactions"], 5);
-    let at_branch = Database::create(&server, "binlog_at_branch").await;
-    ok(&[
-        "restore",
-        "--from",
-        branch.to_str().unwrap(),
-        "--url",
-        &at_branch.url,
-    ]);
+    let (at_branch, _) = restore_new(&server, "binlog_at_branch", &branch, &[]).await;
     assert_eq!(contents(&mut at_branch.connect().await).await, branch_state);
-    let at_end_again = Database::create(&server, "binlog_at_end_again").await;
-    ok(&[
-        "restore",
-        "--from",
-        third.to_str().unwrap(),
-        "--url",
-        &at_end_again.url,
-    ]);
+    let (at_end_again, _) = restore_new(&server, "binlog_at_end_again", &third, &[]).await;
     assert_eq!(
         contents(&mut at_end_again.connect().await).await,
         second_state
