@@ -133,6 +133,13 @@ impl Replayed {
 
 /// What an engine does to bring a restored full backup forward through its incrementals.
 pub(crate) trait ChainReplay {
+    /// Restores the chain's full backup into the empty target.
+    async fn restore_full(
+        &self,
+        dir: &Path,
+        manifest: &Manifest,
+        how: &ChainRestore<'_>,
+    ) -> Result<Restored>;
     /// Replays one incremental backup's changes.
     async fn replay(
         &self,
@@ -148,9 +155,23 @@ pub(crate) trait ChainReplay {
     async fn wipe(&self) -> Result;
 }
 
+/// Restores a chain: its full backup (`chain[0]`), then each incremental in order, up to
+/// the last transaction committed at or before `how.until` when it is given
+/// (point-in-time recovery). A replay that fails empties the target, as a failed full
+/// restore does.
+pub(crate) async fn restore_chain(
+    engine: &impl ChainReplay,
+    how: &ChainRestore<'_>,
+) -> Result<(Restored, Replayed)> {
+    let ((full_dir, full), increments) = how.split()?;
+    let restored = engine.restore_full(full_dir, full, how).await?;
+    let replayed = replay_increments(engine, increments, how.until).await?;
+    Ok((restored, replayed))
+}
+
 /// Replays `increments` in order (up to `until`), then finishes with the last one
 /// replayed. A failure empties the target, as a failed full restore does.
-pub(crate) async fn replay_increments(
+async fn replay_increments(
     engine: &impl ChainReplay,
     increments: &[ChainLink],
     until: Option<chrono::DateTime<chrono::FixedOffset>>,

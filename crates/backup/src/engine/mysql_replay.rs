@@ -29,32 +29,16 @@ const REPLAY_BYTES: usize = 1024 * 1024;
 /// Bytes of one source transaction's statements sent without committing.
 const LARGE_TRANSACTION_BYTES: usize = 8 * REPLAY_BYTES;
 
-/// Restores a chain: its full backup (`chain[0]`), then each incremental in order, up to
-/// the last transaction committed at or before `until` when it is given. A replay that
-/// fails empties the target, as a failed full restore does.
+/// Restores a chain (see [`super::restore_chain`]) into a MySQL database.
 pub async fn restore_chain(
     how: &super::ChainRestore<'_>,
     options: &MySqlConnectOptions,
 ) -> Result<(super::Restored, Replayed)> {
-    let ((full_dir, full), increments) = how.split()?;
-    let restored = super::mysql_restore::restore(
-        full_dir,
-        full,
-        options,
-        how.database,
-        how.clean,
-        None,
-        how.jobs,
-        how.throttle,
-        how.quiet,
-    )
-    .await?;
     let target = Target {
         options,
         database: how.database,
     };
-    let replayed = super::replay_increments(&target, increments, how.until).await?;
-    Ok((restored, replayed))
+    super::restore_chain(&target, how).await
 }
 
 /// The MySQL database a chain is restored into.
@@ -64,6 +48,26 @@ struct Target<'a> {
 }
 
 impl super::ChainReplay for Target<'_> {
+    async fn restore_full(
+        &self,
+        dir: &Path,
+        manifest: &Manifest,
+        how: &super::ChainRestore<'_>,
+    ) -> Result<super::Restored> {
+        super::mysql_restore::restore(
+            dir,
+            manifest,
+            self.options,
+            self.database,
+            how.clean,
+            None,
+            how.jobs,
+            how.throttle,
+            how.quiet,
+        )
+        .await
+    }
+
     async fn replay(
         &self,
         dir: &Path,

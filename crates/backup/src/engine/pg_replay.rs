@@ -23,34 +23,38 @@ const REPLAY_BYTES: usize = 1024 * 1024;
 /// Bytes of one source transaction's SQL sent without committing.
 const LARGE_TRANSACTION_BYTES: usize = 8 * REPLAY_BYTES;
 
-/// Restores a chain: its full backup (`chain[0]`), then each incremental in order, up to
-/// the last transaction committed at or before `until` when it is given (point-in-time
-/// recovery). A replay that fails empties the target, as a failed full restore does.
+/// Restores a chain (see [`super::restore_chain`]) into a PostgreSQL database.
 pub async fn restore_chain(
     how: &super::ChainRestore<'_>,
     options: &PgConnectOptions,
 ) -> Result<(super::Restored, Replayed)> {
-    let ((full_dir, full), increments) = how.split()?;
-    let restored = super::postgres_restore::restore(
-        full_dir,
-        full,
-        options,
-        how.database,
-        how.clean,
-        None,
-        how.jobs,
-        how.throttle,
-        how.quiet,
-    )
-    .await?;
-    let replayed = super::replay_increments(&Target(options), increments, how.until).await?;
-    Ok((restored, replayed))
+    super::restore_chain(&Target(options), how).await
 }
 
 /// The PostgreSQL database a chain is restored into.
 struct Target<'a>(&'a PgConnectOptions);
 
 impl super::ChainReplay for Target<'_> {
+    async fn restore_full(
+        &self,
+        dir: &Path,
+        manifest: &Manifest,
+        how: &super::ChainRestore<'_>,
+    ) -> Result<super::Restored> {
+        super::postgres_restore::restore(
+            dir,
+            manifest,
+            self.0,
+            how.database,
+            how.clean,
+            None,
+            how.jobs,
+            how.throttle,
+            how.quiet,
+        )
+        .await
+    }
+
     async fn replay(
         &self,
         dir: &Path,
