@@ -249,6 +249,22 @@ async fn main() {
         edited.push(start.elapsed());
     }
 
+    // Notes checked ahead when saved (`grammar_on_save`): how long after the save the
+    // check ahead is done, and what asking for the saved note's grammar then costs.
+    let mut ahead = Vec::new();
+    let mut saved = Vec::new();
+    for seed in 1..=rounds {
+        let text = note(seed * 7919 + 1, words);
+        let (account, dialect) = (uuid::Uuid::nil(), EnglishDialect::American);
+        let start = Instant::now();
+        let done = cached.check_ahead(account, text.clone(), Format::Markdown, dialect);
+        assert_eq!(done.unwrap().await, Ok(true));
+        ahead.push(start.elapsed());
+        let start = Instant::now();
+        plain(&cached, text).await;
+        saved.push(start.elapsed());
+    }
+
     if std::env::var_os("SPLIT").is_some() {
         split_costs(words);
         return;
@@ -282,6 +298,14 @@ async fn main() {
     report(
         &format!("grammar check, one paragraph edited (piece cache), {on}"),
         &mut edited,
+    );
+    report(
+        &format!("grammar check of a saved note, its check ahead done (piece cache), {on}"),
+        &mut saved,
+    );
+    report(
+        &format!("from saving a new note until its check ahead is done, {on}"),
+        &mut ahead,
     );
 }
 

@@ -14,7 +14,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{dictionary, notes};
-use crate::grammar::GrammarChecker;
+use crate::grammar::{EnglishDialect, Format, GrammarChecker};
 use crate::notes::blobs::{self, BlobError};
 use crate::notes::domain::NoteText;
 use crate::notes::{repo, search};
@@ -84,12 +84,31 @@ impl NotesService {
                 }
                 Err(InsertError::Db(error)) => return Err(ApiError::internal(error)),
                 Err(InsertError::Api(error)) => return Err(error),
-                Ok(rows) => return Ok(rows),
+                Ok(rows) => {
+                    for note in &new_notes {
+                        self.check_ahead(owner, &note.text.markdown);
+                    }
+                    return Ok(rows);
+                }
             }
         }
         Err(ApiError::internal(
             "the note's text kept disappearing while saving",
         ))
+    }
+
+    /// Has a saved note's grammar checked in the checker's spare time (`grammar_on_save`),
+    /// so that `GET /notes/{id}/grammar` later answers from the cache.
+    fn check_ahead(&self, owner: Uuid, markdown: &str) {
+        let settings = &self.settings;
+        if settings.grammar_on_save && markdown.len() <= settings.max_grammar_bytes {
+            self.grammar.check_ahead(
+                owner,
+                markdown.to_owned(),
+                Format::Markdown,
+                EnglishDialect::default(),
+            );
+        }
     }
 
     async fn insert_all(
@@ -195,6 +214,9 @@ impl NotesService {
             .await
             .map_err(ApiError::internal)?;
         txn.commit().await.map_err(ApiError::internal)?;
+        if let Some(text) = &text {
+            self.check_ahead(owner, &text.markdown);
+        }
         if row.blob_hash != old_hash {
             self.release(&old_hash).await;
         }

@@ -24,6 +24,9 @@ pub struct NotesSettings {
     /// lists, ...), per account: a re-check only checks the piece that changed. 0 turns
     /// the cache off.
     pub grammar_cache_bytes: usize,
+    /// Check a note when it is saved, in the checker threads' spare time, so that asking
+    /// for its grammar later answers from the cache (in the default dialect).
+    pub grammar_on_save: bool,
 }
 
 impl Default for NotesSettings {
@@ -36,6 +39,7 @@ impl Default for NotesSettings {
             max_dictionary_words: 10_000,
             grammar_concurrency: 2,
             grammar_cache_bytes: 32 * 1024 * 1024,
+            grammar_on_save: true,
         }
     }
 }

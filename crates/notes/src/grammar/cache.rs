@@ -60,6 +60,11 @@ impl PieceCache {
         Self { pieces }
     }
 
+    /// Whether anything is kept.
+    pub fn is_on(&self) -> bool {
+        self.pieces.is_some()
+    }
+
     pub fn get(&self, key: &PieceKey) -> Option<Arc<[PieceIssue]>> {
         self.pieces.as_ref()?.get(key)
     }

@@ -13,6 +13,7 @@ mod blocks;
 mod cache;
 mod pool;
 mod spans;
+mod worker;
 
 use std::collections::HashSet;
 

@@ -2,21 +2,20 @@
 //!
 //! A check is cut into pieces (`blocks`); pieces already checked come from the shared
 //! cache, and the rest are spread over the threads in contiguous runs of about equal size,
-//! so one large note uses every idle thread.
+//! so one large note uses every idle thread. Saved notes can be checked ahead of being
+//! asked (`check_ahead`), in the threads' spare time.
 
-use std::collections::{HashMap, HashSet};
-use std::panic::AssertUnwindSafe;
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
-use harper_core::linting::{LintGroup, Linter};
-use harper_core::spell::FstDictionary;
-use harper_core::{Document, remove_overlaps};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use super::cache::{PieceCache, PieceKey};
-use super::{EnglishDialect, Format, GrammarIssue, PieceIssue, blocks, piece_issues, place_issues};
+use super::cache::PieceCache;
+use super::worker::{Ahead, Job, Shared, Unchecked, cut, piece_keys, run_jobs};
+use super::{EnglishDialect, Format, GrammarIssue, PieceIssue, place_issues};
 
 /// Jobs waiting per thread before new ones are refused (a job is at most one text, a
 /// second or so of checking at the largest text accepted).
@@ -37,26 +36,12 @@ pub enum GrammarUnavailable {
     Failed,
 }
 
-/// A piece not in the cache: its place in the check, and what to check.
-struct Unchecked {
-    index: usize,
-    /// Bytes of the piece itself; `key.text` may go on with the text's link definitions.
-    piece_len: usize,
-    key: PieceKey,
-}
-
-/// Pieces of one text for one thread to check.
-struct Job {
-    pieces: Vec<Unchecked>,
-    reply: oneshot::Sender<Vec<(usize, Arc<[PieceIssue]>)>>,
-}
-
 /// A handle to the pool; cheap to clone. The threads stop when the last handle is dropped.
 #[derive(Clone)]
 pub struct GrammarChecker {
     queue: SyncSender<Job>,
     threads: usize,
-    cache: PieceCache,
+    shared: Arc<Shared>,
 }
 
 impl GrammarChecker {
@@ -64,14 +49,18 @@ impl GrammarChecker {
     /// `cache_bytes` of checked pieces (0: no cache).
     pub fn new(threads: usize, cache_bytes: usize) -> Self {
         let threads = threads.max(1);
-        let cache = PieceCache::new(cache_bytes);
+        let shared = Arc::new(Shared {
+            cache: PieceCache::new(cache_bytes),
+            checks_waiting: AtomicUsize::new(0),
+            ahead_queued: AtomicUsize::new(0),
+        });
         let (queue, jobs) = std::sync::mpsc::sync_channel(threads * QUEUE_PER_THREAD);
         let jobs = Arc::new(Mutex::new(jobs));
         for n in 0..threads {
-            let (jobs, cache) = (jobs.clone(), cache.clone());
+            let (jobs, shared) = (jobs.clone(), shared.clone());
             let spawned = std::thread::Builder::new()
                 .name(format!("grammar-{n}"))
-                .spawn(move || run_jobs(&jobs, &cache));
+                .spawn(move || run_jobs(&jobs, &shared));
             if let Err(error) = spawned {
                 tracing::error!(%error, "cannot start a grammar checker thread");
             }
@@ -79,7 +68,7 @@ impl GrammarChecker {
         Self {
             queue,
             threads,
-            cache,
+            shared,
         }
     }
 
@@ -95,29 +84,16 @@ impl GrammarChecker {
     ) -> Result<Vec<GrammarIssue>, GrammarUnavailable> {
         // Cutting runs here, on the caller's task: a markdown parse without harper's
         // tagging, about 0.3 ms for 20 KB (a few ms at the largest text a check accepts).
-        // Should the parser ever panic, the text is checked whole, as harper parses it.
-        let cut = std::panic::catch_unwind(|| blocks::cut(&text, format))
-            .unwrap_or_else(|_| blocks::Cut::whole(&text));
+        let cut = cut(&text, format);
+        let keys = piece_keys(&text, &cut, account, format, dialect);
         let mut found: Vec<Option<Arc<[PieceIssue]>>> = vec![None; cut.pieces.len()];
         let mut unchecked = Vec::new();
-        for (index, range) in cut.pieces.iter().enumerate() {
-            let piece = &text[range.clone()];
-            let document = if cut.definitions.is_empty() {
-                piece.into()
-            } else {
-                format!("{piece}\n\n{}", cut.definitions).into()
-            };
-            let key = PieceKey {
-                account,
-                format,
-                dialect,
-                text: document,
-            };
-            match self.cache.get(&key) {
+        for (index, (range, key)) in cut.pieces.iter().zip(keys).enumerate() {
+            match self.shared.cache.get(&key) {
                 Some(issues) => found[index] = Some(issues),
                 None => unchecked.push(Unchecked {
                     index,
-                    piece_len: piece.len(),
+                    piece_len: range.len(),
                     key,
                 }),
             }
@@ -127,10 +103,16 @@ impl GrammarChecker {
             let (reply, answer) = oneshot::channel();
             // Jobs already queued still run and fill the cache for the retry. A spread
             // check takes up to `threads` places in the queue.
-            match self.queue.try_send(Job { pieces, reply }) {
+            self.shared.checks_waiting.fetch_add(1, Ordering::SeqCst);
+            match self.queue.try_send(Job::Check { pieces, reply }) {
                 Ok(()) => answers.push(answer),
-                Err(TrySendError::Full(_)) => return Err(GrammarUnavailable::Busy),
-                Err(TrySendError::Disconnected(_)) => return Err(GrammarUnavailable::Failed),
+                Err(refused) => {
+                    self.shared.checks_waiting.fetch_sub(1, Ordering::SeqCst);
+                    return Err(match refused {
+                        TrySendError::Full(_) => GrammarUnavailable::Busy,
+                        TrySendError::Disconnected(_) => GrammarUnavailable::Failed,
+                    });
+                }
             }
         }
         for answer in answers {
@@ -145,6 +127,56 @@ impl GrammarChecker {
             .zip(&found)
             .map(|(range, issues)| (range.start, issues.as_deref().unwrap_or_default()));
         Ok(place_issues(&text, placed, &accepted))
+    }
+
+    /// Checks a saved text in the threads' spare time, so that `account`'s later check of
+    /// it in `dialect` answers from the cache. It waits behind the checks already queued
+    /// and gives way between two pieces to any check queued after it. It is not queued
+    /// (`None`) when the cache is off or `threads` texts already wait to be checked ahead;
+    /// otherwise the answer tells, once it is over, whether every piece is checked.
+    pub fn check_ahead(
+        &self,
+        account: Uuid,
+        text: String,
+        format: Format,
+        dialect: EnglishDialect,
+    ) -> Option<oneshot::Receiver<bool>> {
+        if !self.shared.cache.is_on() {
+            return None;
+        }
+        let ahead = &self.shared.ahead_queued;
+        if ahead.fetch_add(1, Ordering::SeqCst) >= self.threads {
+            ahead.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        let (done, finished) = oneshot::channel();
+        let job = Job::Ahead(Ahead {
+            account,
+            text,
+            format,
+            dialect,
+            done,
+        });
+        if self.queue.try_send(job).is_err() {
+            ahead.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(finished)
+    }
+
+    /// Whether every piece of `text` is cached for `account` in `dialect`: a check of it
+    /// now runs no checker.
+    pub fn is_cached(
+        &self,
+        account: Uuid,
+        text: &str,
+        format: Format,
+        dialect: EnglishDialect,
+    ) -> bool {
+        let cut = cut(text, format);
+        piece_keys(text, &cut, account, format, dialect)
+            .iter()
+            .all(|key| self.shared.cache.get(key).is_some())
     }
 }
 
@@ -173,60 +205,15 @@ fn spread(pieces: Vec<Unchecked>, threads: usize) -> Vec<Vec<Unchecked>> {
     runs
 }
 
-fn run_jobs(jobs: &Mutex<Receiver<Job>>, cache: &PieceCache) {
-    // One linter per dialect, built on first use and kept: building one parses a few
-    // hundred rules, and each keeps a cache of results for text it has seen.
-    let mut linters: HashMap<EnglishDialect, LintGroup> = HashMap::new();
-    loop {
-        let next = match jobs.lock() {
-            Ok(receiver) => receiver.recv(),
-            Err(_) => return,
-        };
-        let Ok(Job { pieces, reply }) = next else {
-            return;
-        };
-        let wanted = pieces.len();
-        let mut checked = Vec::with_capacity(wanted);
-        for Unchecked {
-            index,
-            piece_len,
-            key,
-        } in pieces
-        {
-            let dialect = key.dialect;
-            let linter = linters.entry(dialect).or_insert_with(|| {
-                LintGroup::new_curated(FstDictionary::curated(), dialect.harper())
-            });
-            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                let document = match key.format {
-                    Format::Markdown => Document::new_markdown_default_curated(&key.text),
-                    Format::PlainText => Document::new_plain_english_curated(&key.text),
-                };
-                let mut lints = linter.lint(&document);
-                remove_overlaps(&mut lints);
-                piece_issues(&key.text, lints, piece_len)
-            }));
-            let Ok(issues) = outcome else {
-                // The reply is dropped: the caller answers that the check failed. The
-                // linter may hold half-updated caches, so it is rebuilt.
-                tracing::error!(bytes = key.text.len(), "the grammar checker panicked");
-                linters.remove(&dialect);
-                break;
-            };
-            let issues: Arc<[PieceIssue]> = issues.into();
-            cache.insert(key, issues.clone());
-            checked.push((index, issues));
-        }
-        if checked.len() == wanted {
-            let _ = reply.send(checked);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use harper_core::Dialect;
+    use harper_core::linting::{LintGroup, Linter};
+    use harper_core::spell::FstDictionary;
+    use harper_core::{Document, remove_overlaps};
 
+    use super::super::cache::PieceKey;
+    use super::super::{blocks, piece_issues};
     use super::*;
 
     fn unchecked(index: usize, piece_len: usize) -> Unchecked {
@@ -337,6 +324,51 @@ mod tests {
         }
     }
 
+    /// A long text of `paragraphs` distinct paragraphs, each a piece of its own.
+    fn distinct_paragraphs(paragraphs: usize) -> String {
+        (0..paragraphs)
+            .map(|n| long_paragraph(&format!("Paragraf {n} are about the number {n}.")))
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    #[tokio::test]
+    async fn a_text_checked_ahead_is_then_answered_from_the_cache() {
+        let checker = GrammarChecker::new(1, 1 << 20);
+        let text = distinct_paragraphs(3);
+        let american = EnglishDialect::American;
+        assert!(!checker.is_cached(Uuid::nil(), &text, Format::Markdown, american));
+        let ahead = checker.check_ahead(Uuid::nil(), text.clone(), Format::Markdown, american);
+        assert_eq!(ahead.unwrap().await, Ok(true));
+        assert!(checker.is_cached(Uuid::nil(), &text, Format::Markdown, american));
+        let british = EnglishDialect::British;
+        assert!(!checker.is_cached(Uuid::nil(), &text, Format::Markdown, british));
+        let other = Uuid::from_u128(1);
+        assert!(!checker.is_cached(other, &text, Format::Markdown, american));
+        let issues = check(&checker, &text, Format::Markdown).await;
+        assert!(issues.iter().any(|issue| issue.text == "Paragraf"));
+        assert_eq!(issues, whole_text_issues(&text, Format::Markdown));
+
+        let no_cache = GrammarChecker::new(1, 0);
+        let refused = no_cache.check_ahead(Uuid::nil(), text, Format::Markdown, american);
+        assert!(refused.is_none());
+    }
+
+    #[tokio::test]
+    async fn checking_ahead_gives_way_to_a_check_someone_waits_for() {
+        // One thread: the text checked ahead takes it first, and the check queued after it
+        // runs only once the thread is free again.
+        let checker = GrammarChecker::new(1, 1 << 20);
+        let long = distinct_paragraphs(40);
+        let american = EnglishDialect::American;
+        let ahead = checker.check_ahead(Uuid::nil(), long.clone(), Format::Markdown, american);
+        let issues = check(&checker, "This is an speling mistake.", Format::Markdown).await;
+        assert!(issues.iter().any(|issue| issue.text == "speling"));
+        // Checking all 40 pieces first would have cached them all; it stopped instead.
+        assert_eq!(ahead.unwrap().await, Ok(false));
+        assert!(!checker.is_cached(Uuid::nil(), &long, Format::Markdown, american));
+    }
+
     #[tokio::test]
     async fn cached_pieces_are_placed_where_they_are_now() {
         let checker = GrammarChecker::new(1, 1 << 20);
@@ -360,7 +392,10 @@ mod tests {
                 dialect: EnglishDialect::American,
                 text: after[range.clone()].into(),
             };
-            assert!(checker.cache.get(&key).is_some(), "{range:?} is cached");
+            assert!(
+                checker.shared.cache.get(&key).is_some(),
+                "{range:?} is cached"
+            );
         }
         let second = check(&checker, &after, Format::Markdown).await;
         assert_eq!(second, whole_text_issues(&after, Format::Markdown));
@@ -393,6 +428,6 @@ mod tests {
             dialect: EnglishDialect::American,
             text: after[cut.pieces[1].clone()].into(),
         };
-        assert!(checker.cache.get(&other).is_none());
+        assert!(checker.shared.cache.get(&other).is_none());
     }
 }
