@@ -103,27 +103,8 @@ pub(super) fn run_jobs(jobs: &Mutex<Receiver<Job>>, shared: &Shared) {
             Err(_) => return,
             Ok(Job::Check { pieces, reply }) => {
                 shared.checks_waiting.fetch_sub(1, Ordering::SeqCst);
-                let wanted = pieces.len();
-                let mut checked = Vec::with_capacity(wanted);
-                for Unchecked {
-                    index,
-                    piece_len,
-                    key,
-                } in pieces
-                {
-                    // Checked by an earlier job since this one was queued, perhaps ahead.
-                    if let Some(issues) = shared.cache.get(&key) {
-                        checked.push((index, issues));
-                        continue;
-                    }
-                    // On a panic the reply is dropped: the caller answers that it failed.
-                    let Some(issues) = linters.check(&key, piece_len) else {
-                        break;
-                    };
-                    shared.cache.insert(key, issues.clone());
-                    checked.push((index, issues));
-                }
-                if checked.len() == wanted {
+                // On a panic the reply is dropped: the caller answers that it failed.
+                if let Some(checked) = check_pieces(&mut linters, shared, pieces) {
                     let _ = reply.send(checked);
                 }
             }
@@ -134,6 +115,32 @@ pub(super) fn run_jobs(jobs: &Mutex<Receiver<Job>>, shared: &Shared) {
             }
         }
     }
+}
+
+/// The issues of a check's pieces, each with its place in the check; `None` if harper
+/// panicked on one.
+fn check_pieces(
+    linters: &mut Linters,
+    shared: &Shared,
+    pieces: Vec<Unchecked>,
+) -> Option<Vec<(usize, Arc<[PieceIssue]>)>> {
+    let mut checked = Vec::with_capacity(pieces.len());
+    for Unchecked {
+        index,
+        piece_len,
+        key,
+    } in pieces
+    {
+        // Checked by an earlier job since this one was queued, perhaps ahead.
+        if let Some(issues) = shared.cache.get(&key) {
+            checked.push((index, issues));
+            continue;
+        }
+        let issues = linters.check(&key, piece_len)?;
+        shared.cache.insert(key, issues.clone());
+        checked.push((index, issues));
+    }
+    Some(checked)
 }
 
 /// Checks the pieces of `ahead` not yet cached, one at a time, until a waited-for check
