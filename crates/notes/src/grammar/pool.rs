@@ -163,21 +163,6 @@ impl GrammarChecker {
         }
         Some(finished)
     }
-
-    /// Whether every piece of `text` is cached for `account` in `dialect`: a check of it
-    /// now runs no checker.
-    pub fn is_cached(
-        &self,
-        account: Uuid,
-        text: &str,
-        format: Format,
-        dialect: EnglishDialect,
-    ) -> bool {
-        let cut = cut(text, format);
-        piece_keys(text, &cut, account, format, dialect)
-            .iter()
-            .all(|key| self.shared.cache.get(key).is_some())
-    }
 }
 
 /// Cuts the pieces into at most `threads` contiguous runs of about equal bytes.
@@ -321,6 +306,23 @@ mod tests {
             let whole = whole_text_issues(&text, format);
             assert!(!whole.is_empty());
             assert_eq!(check(&checker, &text, format).await, whole);
+        }
+    }
+
+    impl GrammarChecker {
+        /// Whether every piece of `text` is cached for `account` in `dialect`: a check of
+        /// it now runs no checker.
+        fn is_cached(
+            &self,
+            account: Uuid,
+            text: &str,
+            format: Format,
+            dialect: EnglishDialect,
+        ) -> bool {
+            let cut = cut(text, format);
+            piece_keys(text, &cut, account, format, dialect)
+                .iter()
+                .all(|key| self.shared.cache.get(key).is_some())
         }
     }
 
